@@ -1,0 +1,38 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { Model, Types } from 'mongoose';
+import { AuditEntry } from './audit-entry.schema';
+
+export interface AuditRecord extends AuditEntry {
+  id: string;
+}
+
+export interface AuditFilter {
+  messageId?: string;
+  action?: string;
+  before?: string;
+  limit: number;
+}
+
+/** Append-only on purpose: there is no update or delete here, so nothing in the app can edit history. */
+@Injectable()
+export class AuditRepository {
+  constructor(@InjectModel(AuditEntry.name) private readonly model: Model<AuditEntry>) {}
+
+  async append(entry: AuditEntry): Promise<void> {
+    await this.model.create(entry);
+  }
+
+  async find(filter: AuditFilter): Promise<AuditRecord[]> {
+    const query: Record<string, unknown> = {};
+    if (filter.messageId) query.messageId = filter.messageId;
+    if (filter.action) query.action = filter.action;
+    if (filter.before) query._id = { $lt: new Types.ObjectId(filter.before) };
+    const docs = await this.model
+      .find(query)
+      .sort({ _id: -1 })
+      .limit(filter.limit)
+      .lean<(AuditEntry & { _id: Types.ObjectId })[]>();
+    return docs.map(({ _id, ...rest }) => ({ id: _id.toHexString(), ...rest }));
+  }
+}

@@ -1,0 +1,68 @@
+import { Injectable } from '@nestjs/common';
+import { AuditAction } from '../audit/audit-actions';
+import { AuditService } from '../audit/audit.service';
+import { MessageStatus } from './message-status';
+import { MessageRecord, ProviderFailure } from './message.record';
+import { MessagesRepository } from './messages.repository';
+
+export interface Actor {
+  actor: string;
+  requestId?: string;
+}
+
+/**
+ * Every status change of a message, each paired with its audit entry. The worker and the Twilio
+ * webhooks both go through here, so the history and the audit log can't drift apart.
+ */
+@Injectable()
+export class MessageLifecycle {
+  constructor(
+    private readonly repository: MessagesRepository,
+    private readonly audit: AuditService,
+  ) {}
+
+  async claim(id: string, by: Actor): Promise<MessageRecord | null> {
+    const claimed = await this.repository.claimForSending(id);
+    if (claimed) await this.changed(claimed, by, { attempt: claimed.attempts });
+    return claimed;
+  }
+
+  async markSent(id: string, twilioSid: string, by: Actor): Promise<void> {
+    const sent = await this.repository.recordSent(id, twilioSid);
+    if (sent) await this.changed(sent, by, { twilioSid });
+  }
+
+  async markFailed(id: string, failure: ProviderFailure, by: Actor): Promise<void> {
+    const failed = await this.repository.recordFailure(id, failure);
+    if (!failed) return;
+    await this.audit.record({
+      ...by, action: AuditAction.MessageFailed, messageId: id,
+      details: { errorCode: failure.code, errorMessage: failure.message, description: failure.description },
+    });
+  }
+
+  /** A status reported by Twilio; applied only if it moves the message forward. */
+  async applyReported(
+    id: string,
+    status: MessageStatus,
+    report: { twilioSid: string; failure?: ProviderFailure },
+    by: Actor,
+  ): Promise<MessageRecord | null> {
+    const fields = {
+      twilioSid: report.twilioSid,
+      ...(report.failure
+        ? { errorCode: report.failure.code, errorMessage: report.failure.message, errorDescription: report.failure.description }
+        : {}),
+    };
+    const updated = await this.repository.advance(id, status, fields, report.failure?.description);
+    if (updated) await this.changed(updated, by, { twilioSid: report.twilioSid });
+    return updated;
+  }
+
+  private async changed(message: MessageRecord, by: Actor, details: Record<string, unknown>) {
+    await this.audit.record({
+      ...by, action: AuditAction.MessageStatusChanged, messageId: message.id,
+      details: { from: message.history.at(-2)?.status, to: message.status, ...details },
+    });
+  }
+}

@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
+import { AuditModule } from '../audit/audit.module';
+import { MessageLifecycle } from './message-lifecycle.service';
+import { MessageLock, MessageLocks, MessageLockSchema } from './message-lock';
+import { Message, MessageSchema } from './message.schema';
+import { MessagesRepository } from './messages.repository';
+
+/** The message collection and its state changes: shared by the API, the worker and the webhooks. */
+@Module({
+  imports: [MongooseModule.forFeature([
+      { name: Message.name, schema: MessageSchema },
+      { name: MessageLock.name, schema: MessageLockSchema },
+    ]), AuditModule],
+  providers: [MessagesRepository, MessageLocks, MessageLifecycle],
+  exports: [MessagesRepository, MessageLifecycle],
+})
+export class MessageStoreModule {}

@@ -1,0 +1,87 @@
+import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import { HydratedDocument, Schema as MongooseSchema } from 'mongoose';
+import { MESSAGE_STATUSES, MessageStatus } from './message-status';
+
+export enum DispatchState {
+  /** Stored, but its send command is not yet confirmed by the broker: the outbox relay's work. */
+  Pending = 'pending',
+  Published = 'published',
+}
+
+@Schema({ _id: false })
+export class StatusChange {
+  @Prop({ required: true, enum: MESSAGE_STATUSES, type: String })
+  status!: MessageStatus;
+
+  @Prop({ required: true })
+  at!: Date;
+
+  @Prop()
+  detail?: string;
+}
+
+@Schema({ collection: 'messages', timestamps: true, versionKey: false })
+export class Message {
+  @Prop({ required: true })
+  to!: string;
+
+  @Prop({ type: String, default: null })
+  from!: string | null;
+
+  @Prop({ required: true })
+  body!: string;
+
+  @Prop({ required: true })
+  segments!: number;
+
+  @Prop({ required: true })
+  encoding!: string;
+
+  @Prop({ required: true, enum: MESSAGE_STATUSES, type: String })
+  status!: MessageStatus;
+
+  @Prop({ required: true, enum: Object.values(DispatchState), type: String })
+  dispatch!: DispatchState;
+
+  @Prop({ type: [SchemaFactory.createForClass(StatusChange)], default: [] })
+  history!: StatusChange[];
+
+  @Prop({ default: 0 })
+  attempts!: number;
+
+  @Prop()
+  twilioSid?: string;
+
+  @Prop()
+  errorCode?: number;
+
+  @Prop()
+  errorMessage?: string;
+
+  @Prop()
+  errorDescription?: string;
+
+  @Prop({ type: MongooseSchema.Types.Mixed })
+  metadata?: Record<string, string>;
+
+  @Prop({ required: true })
+  createdBy!: string;
+
+  @Prop()
+  requestId?: string;
+
+  createdAt!: Date;
+  updatedAt!: Date;
+}
+
+export type MessageDocument = HydratedDocument<Message>;
+export const MessageSchema = SchemaFactory.createForClass(Message);
+
+// GET /v1/messages?status= (newest first, cursor on _id)
+MessageSchema.index({ status: 1, _id: -1 });
+// GET /v1/messages?to= (newest first, cursor on _id)
+MessageSchema.index({ to: 1, _id: -1 });
+// status callbacks and reconciliation look a message up by its Twilio SID
+MessageSchema.index({ twilioSid: 1 }, { unique: true, sparse: true });
+// the outbox relay: pending commands in order of acceptance
+MessageSchema.index({ dispatch: 1, _id: 1 });

@@ -1,0 +1,60 @@
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import {
+  ApiAcceptedResponse, ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiSecurity,
+  ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { CurrentRequest, RequestContext } from '../auth/request-context.decorator';
+import { ErrorResponseDto } from '../common/error-response.dto';
+import { ParseObjectIdPipe } from '../common/object-id.pipe';
+import { ListMessagesQuery } from './dto/list-messages.query';
+import {
+  AcceptedMessageDto, MessagePageDto, MessageViewDto, toAccepted, toMessageView,
+} from './dto/message-view.dto';
+import { SendMessageDto, TestSmsDto } from './dto/send-message.dto';
+import { MessagesService, TEST_SMS_BODY } from './messages.service';
+
+@ApiTags('messages')
+@ApiSecurity('api-key')
+@ApiUnauthorizedResponse({ type: ErrorResponseDto, description: 'Missing or unknown API key' })
+@ApiTooManyRequestsResponse({ type: ErrorResponseDto, description: 'Rate limit hit; see Retry-After' })
+@Controller('v1/messages')
+export class MessagesController {
+  constructor(private readonly messages: MessagesService) {}
+
+  @Post()
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({ summary: 'Accept an SMS for delivery', description: 'Stores it and queues it; delivery is asynchronous.' })
+  @ApiAcceptedResponse({ type: AcceptedMessageDto })
+  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Invalid phone number, body or unknown fields' })
+  async send(@Body() dto: SendMessageDto, @CurrentRequest() context: RequestContext): Promise<AcceptedMessageDto> {
+    return toAccepted(await this.messages.accept(dto, context));
+  }
+
+  @Post('test-sms')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({ summary: 'Send a fixed test text to a phone', description: `Body: "${TEST_SMS_BODY}"` })
+  @ApiAcceptedResponse({ type: AcceptedMessageDto })
+  @ApiBadRequestResponse({ type: ErrorResponseDto })
+  async testSms(@Body() dto: TestSmsDto, @CurrentRequest() context: RequestContext): Promise<AcceptedMessageDto> {
+    return toAccepted(await this.messages.accept({ to: dto.phone, body: TEST_SMS_BODY }, context));
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List messages, newest first, cursor-paginated' })
+  @ApiOkResponse({ type: MessagePageDto })
+  @ApiBadRequestResponse({ type: ErrorResponseDto })
+  async list(@Query() query: ListMessagesQuery): Promise<MessagePageDto> {
+    const items = await this.messages.list({ status: query.status, to: query.to, before: query.cursor, limit: query.limit });
+    const nextCursor = items.length === query.limit ? items[items.length - 1].id : null;
+    return { items: items.map(toMessageView), nextCursor };
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'A message with its status history' })
+  @ApiOkResponse({ type: MessageViewDto })
+  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Malformed id' })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  async get(@Param('id', ParseObjectIdPipe) id: string): Promise<MessageViewDto> {
+    return toMessageView(await this.messages.get(id));
+  }
+}

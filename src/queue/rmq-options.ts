@@ -1,0 +1,39 @@
+import { RmqOptions, Transport } from '@nestjs/microservices';
+import type { RabbitSettings } from '../config/app-config';
+import { SmsCommandDeserializer } from './sms-command.deserializer';
+
+/**
+ * Queue arguments must be identical wherever the queue is asserted (API client and worker), or
+ * RabbitMQ refuses the second declaration. Rejected messages go to `<queue>.dead`.
+ */
+export function smsQueueArguments(rabbit: RabbitSettings): Record<string, string> {
+  return { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': rabbit.deadLetterQueue };
+}
+
+/** Publisher side: durable queue, persistent messages; noAck stays unset (it breaks clients). */
+export function smsClientOptions(rabbit: RabbitSettings): RmqOptions {
+  return {
+    transport: Transport.RMQ,
+    options: {
+      urls: [rabbit.url],
+      queue: rabbit.queue,
+      queueOptions: { durable: true, arguments: smsQueueArguments(rabbit) },
+      persistent: true,
+    },
+  };
+}
+
+/** Consumer side: manual acks, bounded prefetch, and unreadable commands routed to a handler. */
+export function smsServerOptions(rabbit: RabbitSettings): RmqOptions {
+  return {
+    transport: Transport.RMQ,
+    options: {
+      urls: [rabbit.url],
+      queue: rabbit.queue,
+      queueOptions: { durable: true, arguments: smsQueueArguments(rabbit) },
+      noAck: false,
+      prefetchCount: rabbit.prefetch,
+      deserializer: new SmsCommandDeserializer(),
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { ClientProxy } from '@nestjs/microservices';
+import { lastValueFrom } from 'rxjs';
+import { SendSmsCommand, SmsPattern } from './sms-commands';
+
+export const SMS_QUEUE_CLIENT = 'SMS_QUEUE_CLIENT';
+
+export class BrokerUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super(`RabbitMQ did not confirm the publish: ${cause instanceof Error ? cause.message : String(cause)}`);
+  }
+}
+
+/** Publishes send commands; resolves only once the broker has confirmed them. */
+@Injectable()
+export class SmsQueuePublisher implements OnApplicationShutdown {
+  constructor(@Inject(SMS_QUEUE_CLIENT) private readonly client: ClientProxy) {}
+
+  async publishSend(command: SendSmsCommand): Promise<void> {
+    try {
+      await lastValueFrom(this.client.emit(SmsPattern.Send, { ...command }), { defaultValue: undefined });
+    } catch (error) {
+      // ClientRMQ rejects with a bare string while the broker is down: normalise it.
+      throw new BrokerUnavailableError(error);
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.client.close();
+  }
+}

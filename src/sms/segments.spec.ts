@@ -1,0 +1,59 @@
+import { countSegments } from './segments';
+
+const gsm = (length: number): string => 'a'.repeat(length);
+
+describe('countSegments', () => {
+  it.each([
+    [1, 1],
+    [160, 1],
+    [161, 2],
+    [306, 2], // 153 * 2: multipart segments lose 7 characters to the concatenation header
+    [307, 3],
+    [459, 3],
+    [460, 4],
+  ])('GSM-7 body of %i characters → %i segment(s)', (length, segments) => {
+    expect(countSegments(gsm(length))).toEqual({ segments, encoding: 'GSM-7', characters: length });
+  });
+
+  it('treats an empty body as one (empty) segment', () => {
+    expect(countSegments('')).toEqual({ segments: 1, encoding: 'GSM-7', characters: 0 });
+  });
+
+  it.each([
+    ['€', 80, 1, 160],
+    ['€', 81, 2, 162],
+    ['{', 80, 1, 160],
+    ['\\', 81, 2, 162],
+  ])('counts the GSM extension character %p double (%i of them → %i segment(s))', (char, count, segments, characters) => {
+    expect(countSegments(char.repeat(count))).toEqual({ segments, encoding: 'GSM-7', characters });
+  });
+
+  it('never splits an extension character across two segments', () => {
+    // 306 septets would fit 2 × 153, but the € falls on the boundary and moves whole to segment 2.
+    expect(countSegments(`${gsm(152)}€${gsm(152)}`)).toEqual({ segments: 3, encoding: 'GSM-7', characters: 306 });
+    expect(countSegments(`${gsm(151)}€${gsm(153)}`)).toEqual({ segments: 2, encoding: 'GSM-7', characters: 306 });
+  });
+
+  it('switches to UCS-2 with 70 units in one segment and 67 per multipart segment', () => {
+    // The emoji is a surrogate pair: 2 UCS-2 units.
+    expect(countSegments(`😀${gsm(68)}`)).toEqual({ segments: 1, encoding: 'UCS-2', characters: 70 });
+    expect(countSegments(`😀${gsm(69)}`)).toEqual({ segments: 2, encoding: 'UCS-2', characters: 71 });
+    expect(countSegments(`😀${gsm(132)}`)).toEqual({ segments: 2, encoding: 'UCS-2', characters: 134 });
+    expect(countSegments(`😀${gsm(133)}`)).toEqual({ segments: 3, encoding: 'UCS-2', characters: 135 });
+  });
+
+  it('counts 35 emoji as a full single UCS-2 segment and 36 as two', () => {
+    expect(countSegments('😀'.repeat(35))).toEqual({ segments: 1, encoding: 'UCS-2', characters: 70 });
+    expect(countSegments('😀'.repeat(36))).toEqual({ segments: 2, encoding: 'UCS-2', characters: 72 });
+  });
+
+  it('puts Portuguese accents outside GSM-7 (except the few GSM has), forcing UCS-2', () => {
+    expect(countSegments('Olá, sua consulta está confirmada')).toEqual({ segments: 1, encoding: 'UCS-2', characters: 33 });
+    expect(countSegments('ã'.repeat(71))).toEqual({ segments: 2, encoding: 'UCS-2', characters: 71 });
+    expect(countSegments('Ç é à ü')).toEqual({ segments: 1, encoding: 'GSM-7', characters: 7 });
+  });
+
+  it('keeps a curly apostrophe as UCS-2 (no Smart Encoding)', () => {
+    expect(countSegments('It’s ready').encoding).toBe('UCS-2');
+  });
+});

@@ -1,0 +1,33 @@
+import { DomainError } from '../common/domain-error';
+
+/** DI token for the provider: TwilioProvider in every environment, a double in unit tests. */
+export const SMS_PROVIDER = Symbol('SMS_PROVIDER');
+
+export interface OutboundSms {
+  to: string;
+  /** null: the provider's default sender (TWILIO_PHONE_NUMBER or the messaging service). */
+  from: string | null;
+  body: string;
+  statusCallback: string;
+}
+
+export interface ProviderReceipt {
+  sid: string;
+  status: string;
+}
+
+export interface SmsProvider {
+  send(sms: OutboundSms): Promise<ProviderReceipt>;
+}
+
+/** A send the provider refused or that never reached it; `retryable` says which kind. */
+export class SmsProviderError extends DomainError {
+  constructor(
+    readonly providerCode: number | undefined,
+    message: string,
+    readonly description: string,
+    readonly retryable: boolean,
+  ) {
+    super('provider_error', message, 502);
+  }
+}

@@ -1,0 +1,54 @@
+import { Injectable, Logger } from '@nestjs/common';
+import twilio, { Twilio } from 'twilio';
+import RequestClient from 'twilio/lib/base/RequestClient';
+import RestException from 'twilio/lib/base/RestException';
+import { AppConfig, TwilioSettings } from '../config/app-config';
+import { OutboundSms, ProviderReceipt, SmsProvider, SmsProviderError } from './sms-provider';
+import { describeTwilioError } from './twilio-errors';
+import { BaseUrlRequestClient } from './twilio-request-client';
+
+function httpClientFor(settings: TwilioSettings): RequestClient {
+  const options = { timeout: settings.timeoutMs };
+  return settings.apiBaseUrl ? new BaseUrlRequestClient(settings.apiBaseUrl, options) : new RequestClient(options);
+}
+
+/** Twilio through its official SDK; one client per process, built from validated config. */
+@Injectable()
+export class TwilioProvider implements SmsProvider {
+  private readonly logger = new Logger(TwilioProvider.name);
+  private readonly client: Twilio;
+  private readonly settings: TwilioSettings;
+
+  constructor(config: AppConfig) {
+    this.settings = config.twilio;
+    this.client = twilio(this.settings.accountSid, this.settings.authToken, { httpClient: httpClientFor(this.settings) });
+    if (this.settings.apiBaseUrl) {
+      this.logger.warn(`SANDBOX MODE: Twilio calls go to ${this.settings.apiBaseUrl}; no real SMS leaves this machine`);
+    }
+  }
+
+  async send(sms: OutboundSms): Promise<ProviderReceipt> {
+    const sender = sms.from
+      ? { from: sms.from }
+      : this.settings.messagingServiceSid
+        ? { messagingServiceSid: this.settings.messagingServiceSid }
+        : { from: this.settings.phoneNumber };
+    try {
+      const created = await this.client.messages.create({ to: sms.to, body: sms.body, statusCallback: sms.statusCallback, ...sender });
+      return { sid: created.sid, status: created.status };
+    } catch (error) {
+      throw toProviderError(error);
+    }
+  }
+}
+
+/** Twilio's answer keeps its code; anything that never got an answer (network, timeout) is transient. */
+export function toProviderError(error: unknown): SmsProviderError {
+  if (error instanceof RestException) {
+    const info = describeTwilioError(error.code);
+    const retryable = info.retryable || error.status >= 500;
+    return new SmsProviderError(error.code, error.message, info.description, retryable);
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new SmsProviderError(undefined, message, `Twilio could not be reached: ${message}`, true);
+}

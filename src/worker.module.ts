@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { CoreModule } from './core.module';
+import { SmsModule } from './sms/sms.module';
+
+/** The worker process: consumes the SMS queue and talks to Twilio. */
+@Module({ imports: [CoreModule, SmsModule] })
+export class WorkerModule {}

@@ -1,0 +1,87 @@
+import type { INestApplication, INestMicroservice } from '@nestjs/common';
+import { connect as amqpConnect } from 'amqplib';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { MongoClient } from 'mongodb';
+import request from 'supertest';
+import type TestAgent from 'supertest/lib/agent';
+import { startTwilioSandbox, TwilioSandbox } from '../../src/twilio-sandbox/sandbox-server';
+import { testServiceUrls } from './services';
+
+export const TEST_ACCOUNT_SID = `AC${'0123456789abcdef'.repeat(2)}`;
+export const TEST_AUTH_TOKEN = 'test-auth-token-0123456789';
+export const TEST_API_KEY = 'test-api-key-with-enough-entropy';
+export const TEST_FROM = '+15005550006';
+
+export interface RunningSystem {
+  api: INestApplication;
+  worker?: INestMicroservice;
+  sandbox: TwilioSandbox;
+  http: () => TestAgent;
+  baseUrl: string;
+  dbName: string;
+  queue: string;
+  env: Record<string, string>;
+  mongo: MongoClient;
+  close(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/**
+ * Boots the real API and worker (the same bootstrap as production) on the real RabbitMQ and
+ * MongoDB-compatible store, with the real twilio SDK talking to an in-process sandbox. Each test
+ * file gets its own database and queue, so files never see each other's messages.
+ */
+export async function startSystem(options: { worker?: boolean; env?: Record<string, string> } = {}): Promise<RunningSystem> {
+  const suffix = randomBytes(4).toString('hex');
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const { mongodbUri, rabbitmqUrl } = testServiceUrls();
+  const sandbox = await startTwilioSandbox({
+    accountSid: TEST_ACCOUNT_SID, authToken: TEST_AUTH_TOKEN, callbackDelayMs: 20,
+    inboundWebhookUrl: `${baseUrl}/v1/webhooks/twilio/inbound`,
+  });
+  const dbName = `notifyx_test_${suffix}`;
+  const queue = `notifyx.test.${suffix}`;
+  const env: Record<string, string> = {
+    PORT: String(port), PUBLIC_BASE_URL: baseUrl, MONGODB_URI: `${mongodbUri}/${dbName}`, RABBITMQ_URL: rabbitmqUrl,
+    RABBITMQ_SMS_QUEUE: queue, SMS_PREFETCH: '10', TWILIO_ACCOUNT_SID: TEST_ACCOUNT_SID,
+    TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN, TWILIO_PHONE_NUMBER: TEST_FROM, TWILIO_API_BASE_URL: sandbox.url,
+    DEFAULT_COUNTRY: 'BR', API_KEYS: TEST_API_KEY, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...options.env,
+  };
+  Object.assign(process.env, env);
+  // Imported only now: ConfigModule.forRoot validates process.env when its module is first loaded.
+  const { createApiApp, createWorkerApp } = await import('../../src/bootstrap');
+  const api = await createApiApp();
+  await api.listen(port, '127.0.0.1');
+  const worker = options.worker === false ? undefined : await createWorkerApp();
+  await worker?.listen();
+  const mongo = await new MongoClient(mongodbUri).connect();
+  return {
+    api, worker, sandbox, baseUrl, dbName, queue, env, mongo,
+    http: () => request(api.getHttpServer()),
+    close: async () => {
+      await worker?.close();
+      await api.close();
+      await sandbox.close();
+      await mongo.db(dbName).dropDatabase();
+      await mongo.close();
+      await deleteQueues(rabbitmqUrl, [queue, `${queue}.dead`]);
+    },
+  };
+}
+
+async function deleteQueues(url: string, queues: string[]): Promise<void> {
+  const connection = await amqpConnect(url);
+  const channel = await connection.createChannel();
+  for (const queue of queues) await channel.deleteQueue(queue);
+  await connection.close();
+}
