@@ -1,0 +1,46 @@
+import { validateEnv } from './env.validation';
+
+const valid = {
+  MONGODB_URI: 'mongodb://127.0.0.1:27017/notifyx',
+  RABBITMQ_URL: 'amqp://guest:guest@127.0.0.1:5672',
+  TWILIO_ACCOUNT_SID: `AC${'a'.repeat(32)}`,
+  TWILIO_AUTH_TOKEN: 'secret',
+  TWILIO_PHONE_NUMBER: '+15005550006',
+  API_KEYS: 'one, two ,',
+};
+
+describe('validateEnv', () => {
+  it('applies defaults and parses lists and numbers', () => {
+    const env = validateEnv({ ...valid, SMS_PREFETCH: '25' });
+    expect(env).toMatchObject({
+      PORT: 3000, RABBITMQ_SMS_QUEUE: 'notifyx.sms', DEFAULT_COUNTRY: 'BR', SMS_PREFETCH: 25, API_KEYS: ['one', 'two'],
+    });
+  });
+
+  it('stops the start naming every bad or missing variable', () => {
+    const { MONGODB_URI: _m, ...withoutMongo } = valid;
+    const attempt = () => validateEnv({ ...withoutMongo, TWILIO_ACCOUNT_SID: 'nope', PORT: 'eighty', DEFAULT_COUNTRY: 'XX' });
+    expect(attempt).toThrow(/^Invalid environment/);
+    const text = (() => {
+      try {
+        attempt();
+        return '';
+      } catch (error) {
+        return String(error);
+      }
+    })();
+    for (const name of ['MONGODB_URI', 'TWILIO_ACCOUNT_SID', 'PORT', 'DEFAULT_COUNTRY']) expect(text).toContain(name);
+    expect(text).not.toContain('RABBITMQ_URL');
+  });
+
+  it('treats an empty variable as missing', () => {
+    expect(() => validateEnv({ ...valid, API_KEYS: '' })).toThrow(/API_KEYS/);
+    expect(() => validateEnv({ ...valid, TWILIO_AUTH_TOKEN: '' })).toThrow(/TWILIO_AUTH_TOKEN/);
+  });
+
+  it('needs a sender: a phone number or a messaging service', () => {
+    const { TWILIO_PHONE_NUMBER: _p, ...noSender } = valid;
+    expect(() => validateEnv(noSender)).toThrow(/TWILIO_PHONE_NUMBER/);
+    expect(validateEnv({ ...noSender, TWILIO_MESSAGING_SERVICE_SID: `MG${'b'.repeat(32)}` }).TWILIO_MESSAGING_SERVICE_SID).toBeDefined();
+  });
+});
