@@ -1,6 +1,6 @@
 /** Unit specs live beside the code; integration and browser specs under test/ run on real services. */
 // Type-checking is done once by `tsc` in `npm test`; ts-jest only transpiles, which is much faster.
-const tsJest = ['ts-jest', { tsconfig: 'tsconfig.test.json', isolatedModules: true }];
+const tsJest = ['ts-jest', { tsconfig: 'tsconfig.test.json' }];
 
 module.exports = {
   // Global only (Jest ignores it inside projects); covers beforeAll hooks that boot the system.

@@ -1,11 +1,15 @@
-import { INestApplication, INestMicroservice } from '@nestjs/common';
+import { HttpException, INestApplication, INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AsyncMicroserviceOptions } from '@nestjs/microservices';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import type { NextFunction, Request, Response } from 'express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
-import { AppConfig } from './config/app-config';
+import { AppConfig, HttpSettings } from './config/app-config';
 import { smsServerOptions } from './queue/rmq-options';
+import { ConsumerDrain } from './sms/consumer-drain';
 import { WorkerModule } from './worker.module';
 
 export const API_KEY_SCHEME = 'api-key';
@@ -23,11 +27,39 @@ function setUpSwagger(app: INestApplication): void {
   });
 }
 
+/**
+ * body-parser refuses with errors that carry a status (413 too large, 415 bad charset) but are not
+ * HttpExceptions, so the exception filter would answer 500; `expose` marks those safe to show.
+ */
+function bodyParserRefusals(error: unknown, _req: Request, _res: Response, next: NextFunction): void {
+  const { status, expose, message } = (error ?? {}) as { status?: number; expose?: boolean; message?: string };
+  next(expose === true && typeof status === 'number' && status < 500 ? new HttpException(message ?? 'Bad request', status) : error);
+}
+
+/** Security headers, a body size limit (413 beyond) and CORS, closed unless CORS_ORIGINS lists origins. */
+function hardenHttp(app: NestExpressApplication, { bodyLimit, corsOrigins }: HttpSettings): void {
+  // helmet's default CSP suits Swagger UI (scripts and styles from 'self', icons as data: URLs). No
+  // upgrade-insecure-requests: it would break /docs wherever the API is reached over plain http.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
+  app.useBodyParser('json', { limit: bodyLimit });
+  // Twilio posts flat fields; extended parsing would only let `a[$gt]=` build objects out of a form.
+  app.useBodyParser('urlencoded', { limit: bodyLimit, extended: false });
+  app.use(bodyParserRefusals);
+  if (!corsOrigins) return;
+  app.enableCors({
+    origin: corsOrigins,
+    allowedHeaders: ['content-type', 'x-api-key', 'idempotency-key', 'x-request-id'],
+    exposedHeaders: ['x-request-id', 'retry-after', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'],
+    maxAge: 600,
+  });
+}
+
 /** The API process, configured exactly as in production; tests call this too. */
 export async function createApiApp(): Promise<INestApplication> {
-  const app = await NestFactory.create(AppModule, { bufferLogs: true });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bufferLogs: true });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
+  hardenHttp(app, app.get(AppConfig).http);
   setUpSwagger(app);
   return app;
 }
@@ -40,6 +72,11 @@ export async function createWorkerApp(): Promise<INestMicroservice> {
     bufferLogs: true,
   });
   app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
   return app;
+}
+
+/** SIGTERM: take no new commands, finish and ack the sends in flight, then exit. */
+export async function stopWorkerGracefully(app: INestMicroservice): Promise<void> {
+  await app.get(ConsumerDrain).drain(app.get(AppConfig).shutdownGraceMs);
+  await app.close();
 }

@@ -3,8 +3,25 @@ export enum AuditAction {
   MessageAccepted = 'message.accepted',
   MessageStatusChanged = 'message.status_changed',
   MessageFailed = 'message.failed',
+  MessageRetryScheduled = 'message.retry_scheduled',
+  MessageReclaimed = 'message.reclaimed',
+  MessageReplayed = 'message.replayed',
+  DeadLetterReplayed = 'dead_letter.replayed',
   CommandDeadLettered = 'command.dead_lettered',
   WebhookSignatureRejected = 'webhook.signature_rejected',
+  ApiKeyCreated = 'api_key.created',
+  ApiKeyRevoked = 'api_key.revoked',
+  /** A request refused with 401 (no, unknown or revoked key) or 403 (missing scope). */
+  AccessDenied = 'access.denied',
+  /** A number put on the blocklist (inbound keyword, by hand, or Twilio error 21610). */
+  OptOutAdded = 'optout.added',
+  OptOutRemoved = 'optout.removed',
+  InboundReceived = 'inbound.received',
+  /** We answered an inbound HELP/INFO with the help text: an SMS we sent. */
+  InboundHelpAnswered = 'inbound.help',
+  TemplateCreated = 'template.created',
+  TemplateUpdated = 'template.updated',
+  TemplateDeleted = 'template.deleted',
 }
 
 export const AUDIT_ACTIONS = Object.values(AuditAction);

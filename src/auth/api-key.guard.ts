@@ -1,9 +1,12 @@
-import { CanActivate, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable, Logger, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { createHash } from 'node:crypto';
 import type { Request } from 'express';
-import { AppConfig } from '../config/app-config';
+import { AuditAction } from '../audit/audit-actions';
+import { AuditService } from '../audit/audit.service';
 import { DomainError } from '../common/domain-error';
+import { ApiKeyAuthenticator, Refusal } from './api-key.authenticator';
+import { requiredScopes } from './require-scopes.decorator';
+import type { Principal, Scope } from './scopes';
 
 const PUBLIC_ROUTE = 'notifyx:public';
 /** Routes that authenticate otherwise (Twilio signatures) or not at all (health). */
@@ -11,39 +14,65 @@ export const Public = () => SetMetadata(PUBLIC_ROUTE, true);
 
 export interface AuthenticatedRequest extends Request {
   actor?: string;
+  principal?: Principal;
 }
 
-function fingerprint(key: string): string {
-  return createHash('sha256').update(key).digest('hex');
+// Unknown and revoked keys get the same answer: a caller learns nothing about which keys existed.
+const REFUSAL_MESSAGES: Record<Refusal, string> = {
+  missing_key: 'Send your API key in the x-api-key header',
+  unknown_key: 'The API key is not valid',
+  revoked_key: 'The API key is not valid',
+};
+
+interface RefusalDetails {
+  status: 401 | 403;
+  reason: Refusal | 'insufficient_scope';
+  requiredScopes?: readonly Scope[];
 }
 
-/**
- * Keys are compared by their SHA-256, so the lookup time does not depend on how much of a guess
- * matches; the actor recorded in audits is a short fingerprint, never the key.
- */
+/** Who is calling (401 if nobody we know) and whether their key holds the route's scopes (403). */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
-  private readonly actors: Map<string, string>;
+  private readonly logger = new Logger(ApiKeyGuard.name);
 
   constructor(
     private readonly reflector: Reflector,
-    config: AppConfig,
-  ) {
-    this.actors = new Map(config.apiKeys.map((key) => [fingerprint(key), `apikey:${fingerprint(key).slice(0, 8)}`]));
+    private readonly authenticator: ApiKeyAuthenticator,
+    private readonly audit: AuditService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') return true;
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [context.getHandler(), context.getClass()])) return true;
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const identity = await this.authenticator.identify(request);
+    if ('refusal' in identity) {
+      await this.recordRefusal(request, identity.actor, { status: 401, reason: identity.refusal });
+      throw new DomainError('unauthorized', REFUSAL_MESSAGES[identity.refusal], 401);
+    }
+    const { principal } = identity;
+    request.actor = principal.actor;
+    request.principal = principal;
+    const required = requiredScopes(this.reflector, context);
+    const missing = required.filter((scope) => !principal.scopes.includes(scope));
+    if (missing.length > 0) {
+      await this.recordRefusal(request, principal.actor, { status: 403, reason: 'insufficient_scope', requiredScopes: required });
+      throw new DomainError('insufficient_scope', `This API key lacks the scope ${missing.join(', ')}`, 403, { requiredScopes: required });
+    }
+    return true;
   }
 
-  canActivate(context: ExecutionContext): boolean {
-    if (context.getType() !== 'http') return true;
-    const isPublic = this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [context.getHandler(), context.getClass()]);
-    if (isPublic) return true;
-    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const presented = request.headers['x-api-key'];
-    const actor = typeof presented === 'string' ? this.actors.get(fingerprint(presented)) : undefined;
-    if (!actor) {
-      const message = presented ? 'The API key is not valid' : 'Send your API key in the x-api-key header';
-      throw new DomainError('unauthorized', message, 401);
+  /** Never fails the request: a 401 must stay a 401 even while the audit store is down. */
+  private async recordRefusal(request: AuthenticatedRequest, actor: string, details: RefusalDetails): Promise<void> {
+    try {
+      await this.audit.record({
+        actor,
+        action: AuditAction.AccessDenied,
+        requestId: request.id === undefined ? undefined : String(request.id),
+        details: { ...details, method: request.method, path: request.path.slice(0, 200), ip: request.ip },
+      });
+    } catch (error) {
+      this.logger.warn({ err: error, requestId: request.id }, 'could not audit a refused request');
     }
-    request.actor = actor;
-    return true;
   }
 }

@@ -20,6 +20,20 @@ export interface RabbitSettings {
   prefetch: number;
 }
 
+export interface ThrottleSettings {
+  /** The sustained window. */
+  ttlMs: number;
+  limit: number;
+  /** A short window that stops bursts the sustained one would still allow. */
+  burst: { ttlMs: number; limit: number };
+}
+
+export interface HttpSettings {
+  bodyLimit: string;
+  /** Undefined: no CORS headers at all, so browsers on other origins cannot call the API. */
+  corsOrigins?: string[];
+}
+
 /** The one typed door to configuration; nothing else reads process.env. */
 @Injectable()
 export class AppConfig {
@@ -64,6 +78,24 @@ export class AppConfig {
     };
   }
 
+  /** Transient failures are retried through RabbitMQ delay queues with exponential backoff. */
+  get retry(): { maxAttempts: number; baseMs: number; maxMs: number } {
+    return { maxAttempts: this.get('SMS_MAX_ATTEMPTS'), baseMs: this.get('SMS_RETRY_BASE_MS'), maxMs: this.get('SMS_RETRY_MAX_MS') };
+  }
+
+  get outboxRelayIntervalMs(): number {
+    return this.get('OUTBOX_RELAY_INTERVAL_MS');
+  }
+
+  get idempotencyTtlMs(): number {
+    return this.get('IDEMPOTENCY_TTL_HOURS') * 3_600_000;
+  }
+
+  /** How long a stopping worker waits for its sends in flight. */
+  get shutdownGraceMs(): number {
+    return this.get('SHUTDOWN_GRACE_MS');
+  }
+
   get defaultCountry(): CountryCode {
     return this.get('DEFAULT_COUNTRY') as CountryCode;
   }
@@ -72,8 +104,27 @@ export class AppConfig {
     return this.get('API_KEYS');
   }
 
-  get throttle(): { ttlMs: number; limit: number } {
-    return { ttlMs: this.get('THROTTLE_TTL_MS'), limit: this.get('THROTTLE_LIMIT') };
+  get throttle(): ThrottleSettings {
+    return {
+      ttlMs: this.get('THROTTLE_TTL_MS'),
+      limit: this.get('THROTTLE_LIMIT'),
+      burst: { ttlMs: this.get('THROTTLE_BURST_TTL_MS'), limit: this.get('THROTTLE_BURST_LIMIT') },
+    };
+  }
+
+  /** Optional; when set, every API instance counts rate limits in this one Redis. */
+  get redis(): { url?: string; keyPrefix: string } {
+    return { url: this.get('REDIS_URL'), keyPrefix: this.get('REDIS_KEY_PREFIX') };
+  }
+
+  get http(): HttpSettings {
+    const origins = this.get('CORS_ORIGINS') ?? [];
+    return { bodyLimit: this.get('HTTP_BODY_LIMIT'), corsOrigins: origins.length > 0 ? origins : undefined };
+  }
+
+  /** The reply to an inbound HELP/INFO. */
+  get smsHelpText(): string {
+    return this.get('SMS_HELP_TEXT');
   }
 
   get logLevel(): string {

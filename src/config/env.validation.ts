@@ -65,11 +65,54 @@ export class EnvDto {
   @IsString({ each: true }) @IsNotEmpty({ message: 'API_KEYS must list at least one key' })
   API_KEYS!: string[];
 
+  @Type(() => Number) @IsInt() @Min(1) @Max(20)
+  SMS_MAX_ATTEMPTS = 5;
+
+  @Type(() => Number) @IsInt() @Min(10)
+  SMS_RETRY_BASE_MS = 2000;
+
+  @Type(() => Number) @IsInt() @Min(10)
+  SMS_RETRY_MAX_MS = 300000;
+
+  @Type(() => Number) @IsInt() @Min(50)
+  OUTBOX_RELAY_INTERVAL_MS = 1000;
+
+  @Type(() => Number) @IsInt() @Min(24)
+  IDEMPOTENCY_TTL_HOURS = 24;
+
+  @Type(() => Number) @IsInt() @Min(0)
+  SHUTDOWN_GRACE_MS = 30000;
+
   @Type(() => Number) @IsInt() @Min(1000)
   THROTTLE_TTL_MS = 60000;
 
   @Type(() => Number) @IsInt() @Min(1)
   THROTTLE_LIMIT = 120;
+
+  @Type(() => Number) @IsInt() @Min(100)
+  THROTTLE_BURST_TTL_MS = 1000;
+
+  @Type(() => Number) @IsInt() @Min(1)
+  THROTTLE_BURST_LIMIT = 20;
+
+  @IsOptional() @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
+
+  /** Lets several deployments (or test files) share one Redis without sharing counters. */
+  @Matches(/^[\w.:-]{1,64}$/, { message: 'REDIS_KEY_PREFIX may hold 1-64 letters, digits, . _ : -' })
+  REDIS_KEY_PREFIX = 'notifyx:';
+
+  @Matches(/^\d+(b|kb|mb)$/i, { message: 'HTTP_BODY_LIMIT must be a size such as 256kb or 1mb' })
+  HTTP_BODY_LIMIT = '256kb';
+
+  @IsOptional()
+  @Transform(({ value }) => String(value).split(',').map((origin) => origin.trim().replace(/\/+$/, '')).filter(Boolean))
+  @Matches(/^https?:\/\/[^/\s]+$/, { each: true, message: 'CORS_ORIGINS must list origins such as https://app.example.com' })
+  CORS_ORIGINS?: string[];
+
+  /** Sent back (TwiML) to anyone who texts HELP or INFO to our number. */
+  @IsString() @Matches(/^[\s\S]{1,1600}$/, { message: 'SMS_HELP_TEXT must be 1-1600 characters' })
+  SMS_HELP_TEXT = 'NotifyX: reply STOP to unsubscribe, START to resubscribe.';
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';

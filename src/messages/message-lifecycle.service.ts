@@ -2,7 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { AuditAction } from '../audit/audit-actions';
 import { AuditService } from '../audit/audit.service';
 import { MessageStatus } from './message-status';
-import { MessageRecord, ProviderFailure } from './message.record';
+import { MessageRecord, NewMessage, ProviderFailure } from './message.record';
+import { DispatchState } from './message.schema';
+import { maskPhone } from '../sms/phone';
 import { MessagesRepository } from './messages.repository';
 
 export interface Actor {
@@ -20,6 +22,24 @@ export class MessageLifecycle {
     private readonly repository: MessagesRepository,
     private readonly audit: AuditService,
   ) {}
+
+  /** Stores a new message and audits its acceptance; a repeated producerId returns the first one. */
+  async accept(
+    message: NewMessage,
+    by: Actor,
+    options: { producerId?: string; dispatch?: DispatchState } = {},
+  ): Promise<{ message: MessageRecord; created: boolean }> {
+    const result = options.producerId
+      ? await this.repository.createOnce({ ...message, producerId: options.producerId })
+      : { message: await this.repository.create(message, options.dispatch), created: true };
+    if (result.created) {
+      const { id, to, segments, encoding } = result.message;
+      await this.audit.record({
+        ...by, action: AuditAction.MessageAccepted, messageId: id, details: { to: maskPhone(to), segments, encoding },
+      });
+    }
+    return result;
+  }
 
   async claim(id: string, by: Actor): Promise<MessageRecord | null> {
     const claimed = await this.repository.claimForSending(id);
@@ -39,6 +59,31 @@ export class MessageLifecycle {
       ...by, action: AuditAction.MessageFailed, messageId: id,
       details: { errorCode: failure.code, errorMessage: failure.message, description: failure.description },
     });
+  }
+
+  async scheduleRetry(id: string, failure: ProviderFailure, retry: { attempt: number; delayMs: number }, by: Actor): Promise<boolean> {
+    const detail = `attempt ${retry.attempt} failed (${failure.code ?? 'network'}: ${failure.message}); retrying in ${Math.round(retry.delayMs / 100) / 10}s`;
+    const requeued = await this.repository.requeueForRetry(id, failure, detail);
+    if (!requeued) return false;
+    await this.audit.record({
+      ...by, action: AuditAction.MessageRetryScheduled, messageId: id,
+      details: { attempt: retry.attempt, delayMs: retry.delayMs, errorCode: failure.code, errorMessage: failure.message },
+    });
+    return true;
+  }
+
+  async reclaimStale(id: string, staleBefore: Date, by: Actor): Promise<MessageRecord | null> {
+    const reclaimed = await this.repository.reclaimStale(id, staleBefore);
+    if (reclaimed) {
+      await this.audit.record({ ...by, action: AuditAction.MessageReclaimed, messageId: id, details: { attempt: reclaimed.attempts } });
+    }
+    return reclaimed;
+  }
+
+  async requeueFailed(id: string, by: Actor): Promise<MessageRecord | null> {
+    const requeued = await this.repository.requeueFailed(id, 'replayed from the dead-letter queue');
+    if (requeued) await this.audit.record({ ...by, action: AuditAction.MessageReplayed, messageId: id });
+    return requeued;
   }
 
   /** A status reported by Twilio; applied only if it moves the message forward. */

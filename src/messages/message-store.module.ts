@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { AuditModule } from '../audit/audit.module';
+import { MessageIntake } from './message-intake';
 import { MessageLifecycle } from './message-lifecycle.service';
 import { MessageLock, MessageLocks, MessageLockSchema } from './message-lock';
 import { Message, MessageSchema } from './message.schema';
@@ -12,7 +13,7 @@ import { MessagesRepository } from './messages.repository';
       { name: Message.name, schema: MessageSchema },
       { name: MessageLock.name, schema: MessageLockSchema },
     ]), AuditModule],
-  providers: [MessagesRepository, MessageLocks, MessageLifecycle],
-  exports: [MessagesRepository, MessageLifecycle],
+  providers: [MessagesRepository, MessageLocks, MessageLifecycle, MessageIntake],
+  exports: [MessagesRepository, MessageLifecycle, MessageIntake],
 })
 export class MessageStoreModule {}

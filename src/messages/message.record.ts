@@ -20,6 +20,7 @@ export interface MessageRecord {
   metadata?: Record<string, string>;
   createdBy: string;
   requestId?: string;
+  producerId?: string;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -33,6 +34,7 @@ export interface NewMessage {
   metadata?: Record<string, string>;
   createdBy: string;
   requestId?: string;
+  producerId?: string;
 }
 
 export interface ProviderFailure {

@@ -70,6 +70,10 @@ export class Message {
   @Prop()
   requestId?: string;
 
+  /** Set by producers publishing to RabbitMQ directly; a repeated command with it is not a new message. */
+  @Prop()
+  producerId?: string;
+
   createdAt!: Date;
   updatedAt!: Date;
 }
@@ -85,3 +89,5 @@ MessageSchema.index({ to: 1, _id: -1 });
 MessageSchema.index({ twilioSid: 1 }, { unique: true, sparse: true });
 // the outbox relay: pending commands in order of acceptance
 MessageSchema.index({ dispatch: 1, _id: 1 });
+// producer commands: deduplication by the producer's own id
+MessageSchema.index({ producerId: 1 }, { unique: true, sparse: true });

@@ -1,10 +1,12 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import {
-  ApiAcceptedResponse, ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiSecurity,
+  ApiAcceptedResponse, ApiBadRequestResponse, ApiConflictResponse, ApiHeader, ApiUnprocessableEntityResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiSecurity,
   ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { CurrentRequest, RequestContext } from '../auth/request-context.decorator';
 import { ErrorResponseDto } from '../common/error-response.dto';
+import { IdempotencyService } from '../idempotency/idempotency.service';
 import { ParseObjectIdPipe } from '../common/object-id.pipe';
 import { ListMessagesQuery } from './dto/list-messages.query';
 import {
@@ -19,15 +21,30 @@ import { MessagesService, TEST_SMS_BODY } from './messages.service';
 @ApiTooManyRequestsResponse({ type: ErrorResponseDto, description: 'Rate limit hit; see Retry-After' })
 @Controller('v1/messages')
 export class MessagesController {
-  constructor(private readonly messages: MessagesService) {}
+  constructor(
+    private readonly messages: MessagesService,
+    private readonly idempotency: IdempotencyService,
+  ) {}
 
   @Post()
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({ summary: 'Accept an SMS for delivery', description: 'Stores it and queues it; delivery is asynchronous.' })
   @ApiAcceptedResponse({ type: AcceptedMessageDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Invalid phone number, body or unknown fields' })
-  async send(@Body() dto: SendMessageDto, @CurrentRequest() context: RequestContext): Promise<AcceptedMessageDto> {
-    return toAccepted(await this.messages.accept(dto, context));
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Repeat a request safely: the same key and body return the first answer (header Idempotency-Replay: true) and send once; kept 24 h' })
+  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'Idempotency-Key reused with another body' })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The first request with this Idempotency-Key is still running' })
+  async send(
+    @Body() dto: SendMessageDto,
+    @CurrentRequest() context: RequestContext,
+    @Res({ passthrough: true }) response: Response,
+    @Headers('idempotency-key') idempotencyKey?: string,
+  ): Promise<AcceptedMessageDto> {
+    const accept = async () => toAccepted(await this.messages.accept(dto, context));
+    if (idempotencyKey === undefined) return accept();
+    const { value, replay } = await this.idempotency.run(context.actor, idempotencyKey, dto, accept);
+    if (replay) response.setHeader('Idempotency-Replay', 'true');
+    return value;
   }
 
   @Post('test-sms')

@@ -1,13 +1,15 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
+import { IdempotencyModule } from '../idempotency/idempotency.module';
 import { QueueModule } from '../queue/queue.module';
 import { MessageStoreModule } from './message-store.module';
 import { MessagesController } from './messages.controller';
 import { MessagesService } from './messages.service';
+import { OutboxRelay } from './outbox-relay';
 
 @Module({
-  imports: [MessageStoreModule, QueueModule, AuditModule],
+  imports: [MessageStoreModule, QueueModule, AuditModule, IdempotencyModule],
   controllers: [MessagesController],
-  providers: [MessagesService],
+  providers: [MessagesService, OutboxRelay],
 })
 export class MessagesModule {}

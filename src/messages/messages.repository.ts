@@ -21,6 +21,10 @@ function toRecord(doc: LeanMessage): MessageRecord {
   return { id: _id.toHexString(), ...rest } as MessageRecord;
 }
 
+function failureFields(failure: ProviderFailure) {
+  return { errorCode: failure.code, errorMessage: failure.message, errorDescription: failure.description };
+}
+
 function change(status: MessageStatus, detail?: string) {
   return { history: { status, at: new Date(), ...(detail ? { detail } : {}) } };
 }
@@ -32,14 +36,36 @@ export class MessagesRepository {
     private readonly locks: MessageLocks,
   ) {}
 
-  async create(message: NewMessage): Promise<MessageRecord> {
+  async create(message: NewMessage, dispatch = DispatchState.Pending): Promise<MessageRecord> {
     const created = await this.model.create({
       ...message,
       status: MessageStatus.Queued,
-      dispatch: DispatchState.Pending,
+      dispatch,
       history: [{ status: MessageStatus.Queued, at: new Date() }],
     });
     return toRecord(created.toObject() as LeanMessage);
+  }
+
+  /** A producer's command may arrive twice: its producerId (unique) makes the second a lookup. */
+  async createOnce(message: NewMessage & { producerId: string }): Promise<{ message: MessageRecord; created: boolean }> {
+    try {
+      return { message: await this.create(message, DispatchState.Published), created: true };
+    } catch (error) {
+      if ((error as { code?: number }).code !== 11000) throw error;
+      const existing = await this.model.findOne({ producerId: message.producerId }).lean<LeanMessage>();
+      if (!existing) throw error;
+      return { message: toRecord(existing), created: false };
+    }
+  }
+
+  /** The outbox: messages whose send command the broker has not confirmed, oldest first. */
+  async findUndispatched(acceptedBefore: Date, limit: number): Promise<MessageRecord[]> {
+    const docs = await this.model
+      .find({ dispatch: DispatchState.Pending, createdAt: { $lt: acceptedBefore } })
+      .sort({ _id: 1 })
+      .limit(limit)
+      .lean<LeanMessage[]>();
+    return docs.map(toRecord);
   }
 
   async markPublished(id: string): Promise<void> {
@@ -94,17 +120,49 @@ export class MessagesRepository {
     }).then((updated) => (updated?.status === MessageStatus.Sent ? updated : null));
   }
 
-  recordFailure(id: string, failure: ProviderFailure): Promise<MessageRecord | null> {
-    return this.advance(
-      id,
-      MessageStatus.Failed,
-      { errorCode: failure.code, errorMessage: failure.message, errorDescription: failure.description },
-      failure.description,
+  /**
+   * A transient failure: back to `queued` for another attempt. This is the one move against the
+   * lifecycle's order, made only by the worker that holds the message in `sending`.
+   */
+  requeueForRetry(id: string, failure: ProviderFailure, detail: string): Promise<MessageRecord | null> {
+    return this.mutate(id, (current) =>
+      current.status === MessageStatus.Sending
+        ? { $set: { status: MessageStatus.Queued, ...failureFields(failure) }, $push: change(MessageStatus.Queued, detail) }
+        : null,
     );
   }
 
-  /** Every change to an existing message: read, decide, write, under the message's lease. */
-  private mutate(id: string, decide: (current: LeanMessage) => UpdateQuery<Message> | null): Promise<MessageRecord | null> {
+  /** A message left in `sending` by a worker that died: taken over once its last change is old enough. */
+  reclaimStale(id: string, staleBefore: Date): Promise<MessageRecord | null> {
+    return this.mutate(id, (current) => {
+      const since = current.history.at(-1)?.at ?? current.updatedAt;
+      if (current.status !== MessageStatus.Sending || since >= staleBefore) return null;
+      return { $inc: { attempts: 1 }, $push: change(MessageStatus.Sending, 'taken over from a worker that stopped mid-send') };
+    });
+  }
+
+  /** Replay of a dead-lettered send: a failed message gets a fresh set of attempts. */
+  requeueFailed(id: string, detail: string): Promise<MessageRecord | null> {
+    return this.mutate(id, (current) =>
+      current.status === MessageStatus.Failed
+        ? { $set: { status: MessageStatus.Queued, attempts: 0 }, $push: change(MessageStatus.Queued, detail) }
+        : null,
+    );
+  }
+
+  recordFailure(id: string, failure: ProviderFailure): Promise<MessageRecord | null> {
+    return this.advance(id, MessageStatus.Failed, failureFields(failure), failure.description);
+  }
+
+  /**
+   * Every change to an existing message: read, decide, write, under the message's lease. A first
+   * unlocked read settles the common "nothing to do" (a late callback, a duplicate command)
+   * without taking the lease: a no-op seen on a stale read stays a no-op, as statuses only
+   * move forward.
+   */
+  private async mutate(id: string, decide: (current: LeanMessage) => UpdateQuery<Message> | null): Promise<MessageRecord | null> {
+    const glance = await this.model.findById(id).lean<LeanMessage>();
+    if (!glance || !decide(glance)) return null;
     return this.locks.hold(id, async () => {
       const current = await this.model.findById(id).lean<LeanMessage>();
       const update = current ? decide(current) : null;

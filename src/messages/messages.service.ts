@@ -1,21 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AuditAction } from '../audit/audit-actions';
-import { AuditService } from '../audit/audit.service';
 import type { RequestContext } from '../auth/request-context.decorator';
 import { NotFoundError } from '../common/domain-error';
 import { AppConfig } from '../config/app-config';
 import { SmsQueuePublisher } from '../queue/sms-queue.publisher';
-import { maskPhone, toE164 } from '../sms/phone';
-import { countSegments } from '../sms/segments';
+import { toE164 } from '../sms/phone';
+import { MessageLifecycle } from './message-lifecycle.service';
+import { MessageIntake, MessageRequest } from './message-intake';
 import { MessageRecord } from './message.record';
 import { MessageFilter, MessagesRepository } from './messages.repository';
-
-export interface MessageRequest {
-  to: string;
-  body: string;
-  from?: string;
-  metadata?: Record<string, string>;
-}
 
 export const TEST_SMS_BODY = 'NotifyX test message: if you can read this, SMS delivery works.';
 
@@ -26,23 +18,14 @@ export class MessagesService {
   constructor(
     private readonly repository: MessagesRepository,
     private readonly publisher: SmsQueuePublisher,
-    private readonly audit: AuditService,
+    private readonly lifecycle: MessageLifecycle,
+    private readonly intake: MessageIntake,
     private readonly config: AppConfig,
   ) {}
 
   /** Validates, stores (the message is its own outbox entry), audits, then hands it to the queue. */
   async accept(request: MessageRequest, context: RequestContext): Promise<MessageRecord> {
-    const to = toE164(request.to, this.config.defaultCountry);
-    const from = request.from ? toE164(request.from, this.config.defaultCountry) : null;
-    const { segments, encoding } = countSegments(request.body);
-    const message = await this.repository.create({
-      to, from, body: request.body, segments, encoding, metadata: request.metadata,
-      createdBy: context.actor, requestId: context.requestId,
-    });
-    await this.audit.record({
-      actor: context.actor, action: AuditAction.MessageAccepted, messageId: message.id,
-      requestId: context.requestId, details: { to: maskPhone(to), segments, encoding },
-    });
+    const { message } = await this.lifecycle.accept(this.intake.prepare(request, context), context);
     await this.dispatch(message, context.requestId);
     return message;
   }

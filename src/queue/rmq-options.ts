@@ -1,4 +1,5 @@
 import { RmqOptions, Transport } from '@nestjs/microservices';
+import { hostname } from 'node:os';
 import type { RabbitSettings } from '../config/app-config';
 import { SmsCommandDeserializer } from './sms-command.deserializer';
 
@@ -23,6 +24,9 @@ export function smsClientOptions(rabbit: RabbitSettings): RmqOptions {
   };
 }
 
+/** Names this process's consumer, so a graceful stop can cancel exactly it. */
+export const WORKER_CONSUMER_TAG = `notifyx-worker-${hostname()}-${process.pid}`;
+
 /** Consumer side: manual acks, bounded prefetch, and unreadable commands routed to a handler. */
 export function smsServerOptions(rabbit: RabbitSettings): RmqOptions {
   return {
@@ -33,6 +37,7 @@ export function smsServerOptions(rabbit: RabbitSettings): RmqOptions {
       queueOptions: { durable: true, arguments: smsQueueArguments(rabbit) },
       noAck: false,
       prefetchCount: rabbit.prefetch,
+      consumerTag: WORKER_CONSUMER_TAG,
       deserializer: new SmsCommandDeserializer(),
     },
   };

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsMongoId, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsMongoId, IsObject, IsOptional, IsString, Length, MaxLength, ValidateIf } from 'class-validator';
+import { IsSafeMetadata } from '../common/safe-metadata.validator';
 
 /** Every pattern on the SMS queue. The wire format is Nest's RMQ event: {"pattern", "data"}. */
 export enum SmsPattern {
@@ -8,13 +9,40 @@ export enum SmsPattern {
   Unprocessable = 'sms.unprocessable',
 }
 
-/** `data` of an `sms.send` event: the message to deliver, already stored by the API. */
-export class SendSmsCommand {
-  @ApiProperty({ description: 'Id of a stored message' })
-  @IsMongoId()
-  messageId!: string;
+const isProducerForm = (command: SendSmsCommand) => command.messageId === undefined;
 
-  @ApiPropertyOptional({ description: 'Request id of the API call that accepted the message' })
+/**
+ * `data` of an `sms.send` event. Either `messageId` (a message the API already stored), or the
+ * message itself from an external producer: `to` and `body`, with an optional `producerId` that
+ * makes a repeated command a no-op.
+ */
+export class SendSmsCommand {
+  @ApiPropertyOptional({ description: 'Id of a message stored by the API' })
+  @ValidateIf((command: SendSmsCommand) => !isProducerForm(command) || command.to === undefined)
+  @IsMongoId({ message: 'messageId must be a mongodb id (or send "to" and "body" instead)' })
+  messageId?: string;
+
+  @ApiPropertyOptional({ example: '+5511987654321' })
+  @ValidateIf(isProducerForm) @IsString() @Length(3, 32)
+  to?: string;
+
+  @ApiPropertyOptional({ example: 'Your order has shipped' })
+  @ValidateIf(isProducerForm) @IsString() @Length(1, 1600)
+  body?: string;
+
+  @ApiPropertyOptional()
+  @ValidateIf(isProducerForm) @IsOptional() @IsString() @Length(3, 32)
+  from?: string;
+
+  @ApiPropertyOptional({ description: "The producer's own id for this message; a repeat is not sent twice" })
+  @ValidateIf(isProducerForm) @IsOptional() @IsString() @Length(1, 128)
+  producerId?: string;
+
+  @ApiPropertyOptional({ type: Object })
+  @ValidateIf(isProducerForm) @IsOptional() @IsObject() @IsSafeMetadata()
+  metadata?: Record<string, string>;
+
+  @ApiPropertyOptional({ description: 'Request id that follows the message across systems' })
   @IsOptional() @IsString() @MaxLength(128)
   requestId?: string;
 }

@@ -1,9 +1,10 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { ClientProxy } from '@nestjs/microservices';
-import { lastValueFrom } from 'rxjs';
+import { lastValueFrom, timeout } from 'rxjs';
 import { SendSmsCommand, SmsPattern } from './sms-commands';
 
 export const SMS_QUEUE_CLIENT = 'SMS_QUEUE_CLIENT';
+const PUBLISH_CONFIRM_TIMEOUT_MS = 2000;
 
 export class BrokerUnavailableError extends Error {
   constructor(cause: unknown) {
@@ -18,7 +19,11 @@ export class SmsQueuePublisher implements OnApplicationShutdown {
 
   async publishSend(command: SendSmsCommand): Promise<void> {
     try {
-      await lastValueFrom(this.client.emit(SmsPattern.Send, { ...command }), { defaultValue: undefined });
+      // While the broker is away amqp-connection-manager buffers publishes instead of failing them:
+      // bound the wait, so the API answers and the outbox relay takes over.
+      await lastValueFrom(this.client.emit(SmsPattern.Send, { ...command }).pipe(timeout(PUBLISH_CONFIRM_TIMEOUT_MS)), {
+        defaultValue: undefined,
+      });
     } catch (error) {
       // ClientRMQ rejects with a bare string while the broker is down: normalise it.
       throw new BrokerUnavailableError(error);

@@ -4,6 +4,8 @@ import { connect, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
 import { AuditAction } from '../audit/audit-actions';
 import { AuditService } from '../audit/audit.service';
 import { AppConfig } from '../config/app-config';
+import { DeadLettersRepository } from '../dead-letters/dead-letters.repository';
+import { declareSmsTopology } from '../queue/sms-topology';
 
 export const REASON_HEADER = 'x-notifyx-reason';
 
@@ -16,14 +18,14 @@ export class DeadLetters implements OnModuleInit {
   constructor(
     private readonly config: AppConfig,
     private readonly audit: AuditService,
+    private readonly store: DeadLettersRepository,
   ) {}
 
-  /** RabbitMQ only dead-letters into a queue that exists: declare it before consuming. */
+  /** RabbitMQ only dead-letters into queues that exist: declare the dead and delay queues before consuming. */
   async onModuleInit(): Promise<void> {
     const connection = await connect(this.config.rabbit.url);
     try {
-      const channel = await connection.createChannel();
-      await channel.assertQueue(this.config.rabbit.deadLetterQueue, { durable: true });
+      await declareSmsTopology(await connection.createChannel(), this.config.rabbit, this.config.retry.maxAttempts);
     } finally {
       await connection.close();
     }
@@ -47,6 +49,10 @@ export class DeadLetters implements OnModuleInit {
       ),
     );
     channel.ack(original);
+    await this.store.add({
+      at: new Date(), queue: deadLetterQueue, reason, content: original.content.toString('utf8'),
+      headers: original.properties.headers, messageId,
+    });
     await this.audit.record({
       actor: 'worker', action: AuditAction.CommandDeadLettered, messageId,
       details: { reason, queue: deadLetterQueue },

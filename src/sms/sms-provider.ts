@@ -18,6 +18,11 @@ export interface ProviderReceipt {
 
 export interface SmsProvider {
   send(sms: OutboundSms): Promise<ProviderReceipt>;
+  /**
+   * Asks the provider whether it already took this text for this number since `since`: how a
+   * send whose answer was lost (timeout, worker killed) is settled without sending it twice.
+   */
+  findSent(sms: Pick<OutboundSms, 'to' | 'body'>, since: Date): Promise<ProviderReceipt | null>;
 }
 
 /** A send the provider refused or that never reached it; `retryable` says which kind. */

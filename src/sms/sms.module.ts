@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
+import { DeadLetterStoreModule } from '../dead-letters/dead-letters.module';
 import { MessageStoreModule } from '../messages/message-store.module';
+import { ConsumerDrain } from './consumer-drain';
 import { DeadLetters } from './dead-letters';
 import { SMS_PROVIDER } from './sms-provider';
 import { SmsController } from './sms.controller';
@@ -8,8 +10,8 @@ import { SmsService } from './sms.service';
 import { TwilioProvider } from './twilio.provider';
 
 @Module({
-  imports: [MessageStoreModule, AuditModule],
+  imports: [MessageStoreModule, AuditModule, DeadLetterStoreModule],
   controllers: [SmsController],
-  providers: [SmsService, DeadLetters, { provide: SMS_PROVIDER, useClass: TwilioProvider }],
+  providers: [SmsService, DeadLetters, ConsumerDrain, { provide: SMS_PROVIDER, useClass: TwilioProvider }],
 })
 export class SmsModule {}

@@ -40,6 +40,16 @@ export class TwilioProvider implements SmsProvider {
       throw toProviderError(error);
     }
   }
+
+  async findSent(sms: Pick<OutboundSms, 'to' | 'body'>, since: Date): Promise<ProviderReceipt | null> {
+    try {
+      const recent = await this.client.messages.list({ to: sms.to, limit: 50 });
+      const match = recent.find((message) => message.body === sms.body && message.dateCreated >= since);
+      return match ? { sid: match.sid, status: match.status } : null;
+    } catch (error) {
+      throw toProviderError(error);
+    }
+  }
 }
 
 /** Twilio's answer keeps its code; anything that never got an answer (network, timeout) is transient. */

@@ -39,7 +39,14 @@ async function freePort(): Promise<number> {
  * MongoDB-compatible store, with the real twilio SDK talking to an in-process sandbox. Each test
  * file gets its own database and queue, so files never see each other's messages.
  */
-export async function startSystem(options: { worker?: boolean; env?: Record<string, string> } = {}): Promise<RunningSystem> {
+export interface SystemOptions {
+  worker?: boolean;
+  env?: Record<string, string>;
+  /** Where the app reaches MongoDB (e.g. through a TcpProxy); the test itself always goes direct. */
+  mongodbUri?: string;
+}
+
+export async function startSystem(options: SystemOptions = {}): Promise<RunningSystem> {
   const suffix = randomBytes(4).toString('hex');
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -51,10 +58,12 @@ export async function startSystem(options: { worker?: boolean; env?: Record<stri
   const dbName = `notifyx_test_${suffix}`;
   const queue = `notifyx.test.${suffix}`;
   const env: Record<string, string> = {
-    PORT: String(port), PUBLIC_BASE_URL: baseUrl, MONGODB_URI: `${mongodbUri}/${dbName}`, RABBITMQ_URL: rabbitmqUrl,
+    PORT: String(port), PUBLIC_BASE_URL: baseUrl, MONGODB_URI: `${options.mongodbUri ?? mongodbUri}/${dbName}`, RABBITMQ_URL: rabbitmqUrl,
     RABBITMQ_SMS_QUEUE: queue, SMS_PREFETCH: '10', TWILIO_ACCOUNT_SID: TEST_ACCOUNT_SID,
     TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN, TWILIO_PHONE_NUMBER: TEST_FROM, TWILIO_API_BASE_URL: sandbox.url,
     DEFAULT_COUNTRY: 'BR', API_KEYS: TEST_API_KEY, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    // Tests poll; rate limits have their own specs that set them low.
+    THROTTLE_LIMIT: '1000000', THROTTLE_BURST_LIMIT: '1000000',
     ...options.env,
   };
   Object.assign(process.env, env);

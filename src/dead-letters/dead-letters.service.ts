@@ -1,0 +1,59 @@
+import { Injectable } from '@nestjs/common';
+import { AuditAction } from '../audit/audit-actions';
+import { AuditService } from '../audit/audit.service';
+import type { RequestContext } from '../auth/request-context.decorator';
+import { DomainError, NotFoundError } from '../common/domain-error';
+import { MessageLifecycle } from '../messages/message-lifecycle.service';
+import { SendSmsCommand, SmsPattern } from '../queue/sms-commands';
+import { SmsQueuePublisher } from '../queue/sms-queue.publisher';
+import { DeadLetterRecord, DeadLettersRepository } from './dead-letters.repository';
+
+function commandIn(letter: DeadLetterRecord): SendSmsCommand {
+  try {
+    const parsed = JSON.parse(letter.content) as { pattern?: unknown; data?: unknown };
+    if (parsed.pattern === SmsPattern.Send && typeof parsed.data === 'object' && parsed.data !== null) {
+      return parsed.data as SendSmsCommand;
+    }
+  } catch {
+    // falls through: not JSON
+  }
+  throw new DomainError('not_replayable', `dead letter ${letter.id} is not an sms.send command; fix it at its producer`, 409);
+}
+
+@Injectable()
+export class DeadLettersService {
+  constructor(
+    private readonly repository: DeadLettersRepository,
+    private readonly publisher: SmsQueuePublisher,
+    private readonly lifecycle: MessageLifecycle,
+    private readonly audit: AuditService,
+  ) {}
+
+  list(filter: { before?: string; limit: number; replayed?: boolean }): Promise<DeadLetterRecord[]> {
+    return this.repository.list(filter);
+  }
+
+  /**
+   * Sends a parked command back to the SMS queue, once its cause is fixed. A message that ran out
+   * of attempts is `failed`: it goes back to `queued` with a fresh set of attempts first.
+   */
+  async replay(id: string, context: RequestContext): Promise<DeadLetterRecord> {
+    const letter = await this.repository.findById(id);
+    if (!letter) throw new NotFoundError('Dead letter', id);
+    const command = commandIn(letter);
+    if (!(await this.repository.claimReplay(id, context.actor))) {
+      throw new DomainError('already_replayed', `dead letter ${id} was already replayed`, 409);
+    }
+    try {
+      if (command.messageId) await this.lifecycle.requeueFailed(command.messageId, context);
+      await this.publisher.publishSend({ ...command, requestId: context.requestId });
+    } catch (error) {
+      await this.repository.releaseReplay(id);
+      throw error;
+    }
+    await this.audit.record({
+      ...context, action: AuditAction.DeadLetterReplayed, messageId: command.messageId, details: { deadLetterId: id },
+    });
+    return { ...letter, replayedAt: new Date() };
+  }
+}

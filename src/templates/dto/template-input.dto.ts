@@ -1,0 +1,58 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, IsString, Length, Matches, registerDecorator, ValidateIf, ValidationOptions } from 'class-validator';
+
+/** Lower-case letters, digits and . _ - (not first), 1-64 characters: safe in URLs, logs and producers' code. */
+export const TEMPLATE_NAME = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
+const NAME_MESSAGE = 'name must be 1-64 lower-case letters, digits, ".", "_" or "-", starting with a letter or digit';
+const BODY_DESCRIPTION = 'Handlebars: {{name}}, {{#if name}}…{{else}}…{{/if}}, {{#unless name}}…{{/unless}}. Inserted values are not escaped.';
+
+function isBcp47(value: unknown): boolean {
+  if (typeof value !== 'string' || !/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/.test(value) || value.length > 35) return false;
+  try {
+    return Intl.getCanonicalLocales(value).length === 1;
+  } catch {
+    return false;
+  }
+}
+
+/** A BCP 47 language tag such as pt-BR or en (any case; stored canonical). */
+function IsBcp47Locale(options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isBcp47Locale',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: { message: `${String(propertyName)} must be a BCP 47 language tag such as pt-BR or en`, ...options },
+      validator: { validate: isBcp47 },
+    });
+}
+
+export class CreateTemplateDto {
+  @ApiProperty({ example: 'order.shipped', pattern: TEMPLATE_NAME.source })
+  @IsString() @Matches(TEMPLATE_NAME, { message: NAME_MESSAGE })
+  name!: string;
+
+  @ApiProperty({ example: 'Hi {{firstName}}, order {{orderId}} is on its way.', maxLength: 1600, description: BODY_DESCRIPTION })
+  @IsString() @Length(1, 1600)
+  body!: string;
+
+  @ApiPropertyOptional({ example: 'pt-BR', description: 'BCP 47 language tag' })
+  @IsOptional() @IsBcp47Locale()
+  locale?: string;
+}
+
+export class UpdateTemplateDto {
+  @ApiPropertyOptional({ example: 'order.shipped', pattern: TEMPLATE_NAME.source })
+  @ValidateIf((dto: UpdateTemplateDto) => dto.name !== undefined)
+  @IsString() @Matches(TEMPLATE_NAME, { message: NAME_MESSAGE })
+  name?: string;
+
+  @ApiPropertyOptional({ example: 'Hi {{firstName}}, order {{orderId}} is on its way.', maxLength: 1600, description: BODY_DESCRIPTION })
+  @ValidateIf((dto: UpdateTemplateDto) => dto.body !== undefined)
+  @IsString() @Length(1, 1600)
+  body?: string;
+
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'pt-BR', description: 'BCP 47 language tag; null removes it' })
+  @IsOptional() @IsBcp47Locale()
+  locale?: string | null;
+}

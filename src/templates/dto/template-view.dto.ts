@@ -1,0 +1,34 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsMongoId, IsOptional, Max, Min } from 'class-validator';
+import { TemplateDetails } from '../templates.service';
+
+export class TemplateViewDto {
+  @ApiProperty({ example: '6650f1c2a1b2c3d4e5f60718' }) id!: string;
+  @ApiProperty({ example: 'order.shipped' }) name!: string;
+  @ApiProperty({ example: 'Hi {{firstName}}, order {{orderId}} is on its way.' }) body!: string;
+  @ApiPropertyOptional({ example: 'pt-BR' }) locale?: string;
+  @ApiProperty({ example: ['firstName', 'orderId'], description: 'Variables the body uses' }) variables!: string[];
+  @ApiProperty() createdAt!: Date;
+  @ApiProperty() updatedAt!: Date;
+}
+
+export class TemplatePageDto {
+  @ApiProperty({ type: [TemplateViewDto] }) items!: TemplateViewDto[];
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as cursor to get the next page' }) nextCursor!: string | null;
+}
+
+export class ListTemplatesQuery {
+  @ApiPropertyOptional({ description: 'nextCursor from the previous page' })
+  @IsOptional() @IsMongoId({ message: 'cursor must be a nextCursor value from a previous page' })
+  cursor?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100)
+  limit = 20;
+}
+
+export function toTemplateView(template: TemplateDetails): TemplateViewDto {
+  const { id, name, body, locale, variables, createdAt, updatedAt } = template;
+  return { id, name, body, ...(locale ? { locale } : {}), variables, createdAt, updatedAt };
+}

@@ -1,0 +1,27 @@
+import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+
+@Schema({ collection: 'templates', timestamps: true, versionKey: false })
+export class Template {
+  @Prop({ required: true })
+  name!: string;
+
+  @Prop({ required: true })
+  body!: string;
+
+  /** BCP 47, canonical form (pt-BR). */
+  @Prop()
+  locale?: string;
+
+  @Prop({ required: true })
+  createdBy!: string;
+
+  createdAt!: Date;
+  updatedAt!: Date;
+}
+
+export const TemplateSchema = SchemaFactory.createForClass(Template);
+
+// Sends by templateName look templates up here; unique, so two templates never share a name
+// (a duplicate insert or rename is refused atomically, FerretDB included).
+TemplateSchema.index({ name: 1 }, { unique: true });
+// GET /v1/templates lists newest first with a cursor on _id: served by the default _id index.

@@ -1,0 +1,71 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { testServiceUrls } from './support/services';
+import { RunningSystem, startSystem, TEST_API_KEY } from './support/system';
+import { TcpProxy } from './support/tcp-proxy';
+import { waitFor } from './support/wait-for';
+
+/** Failures on purpose: the broker and the store go away while messages are being accepted. */
+describe('outages', () => {
+  let system: RunningSystem;
+  let broker: TcpProxy;
+  let store: TcpProxy;
+
+  beforeAll(async () => {
+    const { mongodbUri, rabbitmqUrl } = testServiceUrls();
+    broker = await new TcpProxy('127.0.0.1', 5672).start();
+    store = await new TcpProxy('127.0.0.1', 27017).start();
+    system = await startSystem({
+      env: { RABBITMQ_URL: broker.route(rabbitmqUrl), OUTBOX_RELAY_INTERVAL_MS: '200' },
+      mongodbUri: store.route(mongodbUri),
+    });
+  });
+  afterAll(async () => {
+    broker?.restore();
+    store?.restore();
+    await system?.close();
+    await broker?.close();
+    await store?.close();
+  });
+
+  const post = (to: string, body: string) => system.http().post('/v1/messages').set('x-api-key', TEST_API_KEY).send({ to, body });
+  const statusOf = async (id: string) => (await system.http().get(`/v1/messages/${id}`).set('x-api-key', TEST_API_KEY)).body;
+
+  it('keeps answering 202 while RabbitMQ is unreachable, then delivers every message in order', async () => {
+    broker.cut();
+    const started = Date.now();
+    const ids: string[] = [];
+    for (let i = 0; i < 10; i += 1) {
+      const response = await post(`+55119876501${String(i).padStart(2, '0')}`, `outage ${i}`).expect(202);
+      ids.push(response.body.id);
+    }
+    const acceptMs = Date.now() - started;
+    const pending = await system.mongo.db(system.dbName).collection('messages').countDocuments({ dispatch: 'pending' });
+    expect(pending).toBe(10);
+
+    await sleep(500);
+    const restoredAt = Date.now();
+    broker.restore();
+    const delivered = await waitFor('all delivered after the broker is back', async () => {
+      const messages = await Promise.all(ids.map(statusOf));
+      return messages.every((message) => message.status === 'delivered') && messages;
+    }, 60000);
+    const recoverMs = Date.now() - restoredAt;
+    // Published in order of acceptance: the sandbox saw the sends in the same order.
+    const sandboxOrder = system.sandbox.messages().filter((m) => m.body.startsWith('outage ')).map((m) => m.body);
+    expect(sandboxOrder).toEqual(ids.map((_, i) => `outage ${i}`));
+    expect(delivered).toHaveLength(10);
+    process.stdout.write(`broker outage: 10 accepted in ${acceptMs} ms while down, 10 delivered ${recoverMs} ms after restore, 0 lost, ${
+      system.sandbox.messages().length - 10} duplicated\n`);
+  });
+
+  it('answers 503 JSON while MongoDB is unreachable and stores nothing', async () => {
+    const before = await system.mongo.db(system.dbName).collection('messages').countDocuments();
+    store.cut();
+    const response = await post('+5511987650300', 'no store').expect(503);
+    expect(response.body).toMatchObject({ statusCode: 503, code: 'database_unavailable', message: expect.any(String) });
+    store.restore();
+    await waitFor('store back', async () => (await post('+5511987650301', 'store back')).status === 202, 30000);
+    const after = await system.mongo.db(system.dbName).collection('messages').countDocuments();
+    expect(after).toBe(before + 1);
+  });
+});
