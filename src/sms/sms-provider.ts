@@ -23,6 +23,13 @@ export interface SmsProvider {
    * send whose answer was lost (timeout, worker killed) is settled without sending it twice.
    */
   findSent(sms: Pick<OutboundSms, 'to' | 'body'>, since: Date): Promise<ProviderReceipt | null>;
+  /** The provider's current view of a message it took: how a lost status callback is made up for. */
+  fetch(sid: string): Promise<ProviderStatus>;
+}
+
+export interface ProviderStatus extends ProviderReceipt {
+  errorCode: number | null;
+  errorMessage: string | null;
 }
 
 /** A send the provider refused or that never reached it; `retryable` says which kind. */

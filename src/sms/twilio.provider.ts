@@ -3,7 +3,7 @@ import twilio, { Twilio } from 'twilio';
 import RequestClient from 'twilio/lib/base/RequestClient';
 import RestException from 'twilio/lib/base/RestException';
 import { AppConfig, TwilioSettings } from '../config/app-config';
-import { OutboundSms, ProviderReceipt, SmsProvider, SmsProviderError } from './sms-provider';
+import { OutboundSms, ProviderReceipt, ProviderStatus, SmsProvider, SmsProviderError } from './sms-provider';
 import { describeTwilioError } from './twilio-errors';
 import { BaseUrlRequestClient } from './twilio-request-client';
 
@@ -36,6 +36,15 @@ export class TwilioProvider implements SmsProvider {
     try {
       const created = await this.client.messages.create({ to: sms.to, body: sms.body, statusCallback: sms.statusCallback, ...sender });
       return { sid: created.sid, status: created.status };
+    } catch (error) {
+      throw toProviderError(error);
+    }
+  }
+
+  async fetch(sid: string): Promise<ProviderStatus> {
+    try {
+      const message = await this.client.messages(sid).fetch();
+      return { sid: message.sid, status: message.status, errorCode: message.errorCode, errorMessage: message.errorMessage };
     } catch (error) {
       throw toProviderError(error);
     }
