@@ -3,6 +3,7 @@ export enum AuditAction {
   MessageAccepted = 'message.accepted',
   MessageStatusChanged = 'message.status_changed',
   MessageFailed = 'message.failed',
+  MessageBlocked = 'message.blocked',
   MessageRetryScheduled = 'message.retry_scheduled',
   MessageReclaimed = 'message.reclaimed',
   MessageReplayed = 'message.replayed',

@@ -52,6 +52,11 @@ export class MessageLifecycle {
     if (sent) await this.changed(sent, by, { twilioSid });
   }
 
+  async markBlocked(id: string, reason: string, by: Actor): Promise<void> {
+    const blocked = await this.repository.advance(id, MessageStatus.Blocked, {}, reason);
+    if (blocked) await this.audit.record({ ...by, action: AuditAction.MessageBlocked, messageId: id, details: { reason } });
+  }
+
   async markFailed(id: string, failure: ProviderFailure, by: Actor): Promise<void> {
     const failed = await this.repository.recordFailure(id, failure);
     if (!failed) return;

@@ -91,3 +91,5 @@ MessageSchema.index({ twilioSid: 1 }, { unique: true, sparse: true });
 MessageSchema.index({ dispatch: 1, _id: 1 });
 // producer commands: deduplication by the producer's own id
 MessageSchema.index({ producerId: 1 }, { unique: true, sparse: true });
+// GET /v1/reports/delivery: messages accepted in a time range (whole range, one UTC day, delivered ones)
+MessageSchema.index({ createdAt: 1 });

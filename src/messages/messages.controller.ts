@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import {
   ApiAcceptedResponse, ApiBadRequestResponse, ApiConflictResponse, ApiHeader, ApiUnprocessableEntityResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiSecurity,
@@ -6,6 +6,7 @@ import {
 } from '@nestjs/swagger';
 import { CurrentRequest, RequestContext } from '../auth/request-context.decorator';
 import { ErrorResponseDto } from '../common/error-response.dto';
+import { IdempotencyKey } from '../idempotency/idempotency-key.decorator';
 import { IdempotencyService } from '../idempotency/idempotency.service';
 import { ParseObjectIdPipe } from '../common/object-id.pipe';
 import { ListMessagesQuery } from './dto/list-messages.query';
@@ -38,7 +39,7 @@ export class MessagesController {
     @Body() dto: SendMessageDto,
     @CurrentRequest() context: RequestContext,
     @Res({ passthrough: true }) response: Response,
-    @Headers('idempotency-key') idempotencyKey?: string,
+    @IdempotencyKey() idempotencyKey?: string,
   ): Promise<AcceptedMessageDto> {
     const accept = async () => toAccepted(await this.messages.accept(dto, context));
     if (idempotencyKey === undefined) return accept();

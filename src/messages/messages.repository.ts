@@ -68,6 +68,22 @@ export class MessagesRepository {
     return docs.map(toRecord);
   }
 
+  /**
+   * Messages whose final status Twilio should be asked for: in one of `statuses`, holding a Twilio
+   * SID, and unchanged since `lastChangeBefore`. updatedAt stands in for the last status change: it
+   * moves with every change, so it is never earlier than it. Ordered by _id from `after`, so that
+   * successive batches rotate through messages Twilio keeps reporting unchanged. Served by the
+   * {status, _id} index.
+   */
+  async findStuck(statuses: MessageStatus[], lastChangeBefore: Date, limit: number, after?: string): Promise<MessageRecord[]> {
+    const query: Record<string, unknown> = {
+      status: { $in: statuses }, twilioSid: { $exists: true }, updatedAt: { $lt: lastChangeBefore },
+    };
+    if (after) query._id = { $gt: new Types.ObjectId(after) };
+    const docs = await this.model.find(query).sort({ _id: 1 }).limit(limit).lean<LeanMessage[]>();
+    return docs.map(toRecord);
+  }
+
   async markPublished(id: string): Promise<void> {
     await this.mutate(id, () => ({ $set: { dispatch: DispatchState.Published } }));
   }

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { RequestContext } from '../auth/request-context.decorator';
-import { NotFoundError } from '../common/domain-error';
+import { DomainError, NotFoundError } from '../common/domain-error';
+import { TemplatesService } from '../templates/templates.service';
 import { AppConfig } from '../config/app-config';
 import { SmsQueuePublisher } from '../queue/sms-queue.publisher';
 import { toE164 } from '../sms/phone';
@@ -8,6 +9,16 @@ import { MessageLifecycle } from './message-lifecycle.service';
 import { MessageIntake, MessageRequest } from './message-intake';
 import { MessageRecord } from './message.record';
 import { MessageFilter, MessagesRepository } from './messages.repository';
+
+const MAX_BODY = 1600;
+
+/** What a client asks to send: a body, or a template and its variables. */
+export type MessageContent = Omit<MessageRequest, 'body'> & {
+  body?: string;
+  templateId?: string;
+  templateName?: string;
+  variables?: Record<string, string | number>;
+};
 
 export const TEST_SMS_BODY = 'NotifyX test message: if you can read this, SMS delivery works.';
 
@@ -20,14 +31,31 @@ export class MessagesService {
     private readonly publisher: SmsQueuePublisher,
     private readonly lifecycle: MessageLifecycle,
     private readonly intake: MessageIntake,
+    private readonly templates: TemplatesService,
     private readonly config: AppConfig,
   ) {}
 
   /** Validates, stores (the message is its own outbox entry), audits, then hands it to the queue. */
-  async accept(request: MessageRequest, context: RequestContext): Promise<MessageRecord> {
-    const { message } = await this.lifecycle.accept(this.intake.prepare(request, context), context);
+  async accept(request: MessageContent, context: RequestContext): Promise<MessageRecord> {
+    const body = await this.bodyOf(request);
+    const { message } = await this.lifecycle.accept(this.intake.prepare({ ...request, body }, context), context);
     await this.dispatch(message, context.requestId);
     return message;
+  }
+
+  /** The text to send: given as is, or rendered from a template (then checked like a given one). */
+  private async bodyOf(request: MessageContent): Promise<string> {
+    const { body, templateId, templateName, variables } = request;
+    const templated = templateId !== undefined || templateName !== undefined;
+    if (templated === (body !== undefined)) {
+      throw new DomainError('invalid_content', 'send exactly one of body, templateId or templateName', 400);
+    }
+    if (body !== undefined) return body;
+    const rendered = await this.templates.render({ templateId, templateName }, variables ?? {});
+    if (rendered.body.trim().length === 0 || rendered.body.length > MAX_BODY) {
+      throw new DomainError('invalid_rendered_body', `the rendered text must be 1-${MAX_BODY} characters; it is ${rendered.body.length}`, 400);
+    }
+    return rendered.body;
   }
 
   async get(id: string): Promise<MessageRecord> {

@@ -9,6 +9,7 @@ import { MessageIntake } from '../messages/message-intake';
 import { DispatchState } from '../messages/message.schema';
 import type { SendSmsCommand } from '../queue/sms-commands';
 import { retryDelayMs } from '../queue/sms-topology';
+import { OptOutsService } from '../opt-outs/opt-outs.service';
 import { maskPhone } from './phone';
 import { SMS_PROVIDER, SmsProvider, SmsProviderError } from './sms-provider';
 
@@ -25,6 +26,9 @@ export type DeliveryOutcome =
   | { kind: 'retry'; delayMs: number; level: number }
   | { kind: 'dead'; reason: string };
 
+/** Twilio: the recipient replied STOP to this sender; it stays blocked on our side too. */
+const TWILIO_UNSUBSCRIBED = 21610;
+
 /** Margin past the Twilio timeout after which a message still `sending` has lost its worker. */
 const STALE_MARGIN_MS = 5000;
 
@@ -37,6 +41,7 @@ export class SmsService {
     private readonly lifecycle: MessageLifecycle,
     private readonly messages: MessagesRepository,
     private readonly intake: MessageIntake,
+    private readonly optOuts: OptOutsService,
     private readonly config: AppConfig,
   ) {}
 
@@ -66,6 +71,11 @@ export class SmsService {
       const earlier = options.askProviderFirst || this.lastTryWasAmbiguous(message)
         ? await this.provider.findSent(message, message.createdAt)
         : null;
+      // Checked here, just before Twilio, so every path (REST, producers, retries, replays) obeys it.
+      if (!earlier && (await this.optOuts.isBlocked(message.to))) {
+        await this.lifecycle.markBlocked(message.id, 'the recipient opted out (STOP) or is on the blocklist', by);
+        return { kind: 'done' };
+      }
       const receipt = earlier ?? (await this.provider.send({
         to: message.to, from: message.from, body: message.body, statusCallback: this.statusCallbackFor(message.id),
       }));
@@ -86,6 +96,9 @@ export class SmsService {
       const delayMs = retryDelayMs(message.attempts, this.config.retry);
       const requeued = await this.lifecycle.scheduleRetry(message.id, failure, { attempt: message.attempts, delayMs }, by);
       return requeued ? { kind: 'retry', delayMs, level: message.attempts } : { kind: 'done' };
+    }
+    if (error.providerCode === TWILIO_UNSUBSCRIBED) {
+      await this.optOuts.block(message.to, { reason: `Twilio ${TWILIO_UNSUBSCRIBED}: ${error.message}`, source: 'twilio-21610', ...by });
     }
     const gaveUp = error.retryable ? `gave up after ${message.attempts} attempts: ` : '';
     await this.lifecycle.markFailed(message.id, { ...failure, description: `${gaveUp}${failure.description}` }, by);

@@ -18,5 +18,5 @@ export class ListAuditQuery {
 
   @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200)
-  limit = 50;
+  limit: number = 50;
 }

@@ -13,7 +13,7 @@ export class ListDeadLettersQuery {
 
   @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200)
-  limit = 50;
+  limit: number = 50;
 }
 
 export class DeadLetterDto {

@@ -1,6 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsObject, IsOptional, IsString, Length } from 'class-validator';
+import { IsMongoId, IsObject, IsOptional, IsString, Length, ValidateIf } from 'class-validator';
+import { IsTemplateVariables } from '../../templates/template-variables';
 import { IsSafeMetadata } from '../../common/safe-metadata.validator';
+
+const usesTemplate = (dto: { templateId?: string; templateName?: string }) =>
+  dto.templateId !== undefined || dto.templateName !== undefined;
 
 export class SendMessageDto {
   @ApiProperty({
@@ -10,9 +14,22 @@ export class SendMessageDto {
   @IsString() @Length(3, 32)
   to!: string;
 
-  @ApiProperty({ example: 'Your code is 123456', minLength: 1, maxLength: 1600 })
+  @ApiPropertyOptional({ example: 'Your code is 123456', minLength: 1, maxLength: 1600, description: 'The text; or use a template' })
+  @ValidateIf((dto: SendMessageDto) => !usesTemplate(dto))
   @IsString() @Length(1, 1600)
-  body!: string;
+  body?: string;
+
+  @ApiPropertyOptional({ description: 'Template to render instead of body (by id)' })
+  @IsOptional() @IsMongoId()
+  templateId?: string;
+
+  @ApiPropertyOptional({ example: 'order-shipped', description: 'Template to render instead of body (by name)' })
+  @IsOptional() @IsString() @Length(1, 64)
+  templateName?: string;
+
+  @ApiPropertyOptional({ example: { name: 'Ana', code: 123456 }, description: "The template's {{variables}}" })
+  @IsOptional() @IsTemplateVariables()
+  variables?: Record<string, string | number>;
 
   @ApiPropertyOptional({ example: '+15005550006', description: 'Sender; defaults to TWILIO_PHONE_NUMBER / the messaging service' })
   @IsOptional() @IsString() @Length(3, 32)

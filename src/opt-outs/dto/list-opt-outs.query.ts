@@ -13,5 +13,5 @@ export class ListOptOutsQuery {
 
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100)
-  limit = 20;
+  limit: number = 20;
 }

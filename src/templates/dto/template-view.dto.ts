@@ -25,7 +25,7 @@ export class ListTemplatesQuery {
 
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100)
-  limit = 20;
+  limit: number = 20;
 }
 
 export function toTemplateView(template: TemplateDetails): TemplateViewDto {
