@@ -360,13 +360,31 @@ ensure_chromium() {
 
 # ------------------------------------------------------------------- Redis --
 
-check_redis() {   # optional: only when REDIS_URL is configured; never fatal
+# Redis: optional for the app (REDIS_URL), needed by the tests (the shared rate-limit spec).
+# Started from Debian's redis-server when it is local and not running.
+check_redis() {
   local url
-  url="$(setting REDIS_URL '')"
+  if [ "$FOR_TESTS" -eq 1 ]; then url="${TEST_REDIS_URL:-redis://127.0.0.1:6379}"; else url="$(setting REDIS_URL '')"; fi
   [ -n "$url" ] || return 0
   parse_url "$url" 6379
-  service_up "$URL_HOST" "$URL_PORT" ||
+  service_up "$URL_HOST" "$URL_PORT" && return 0
+  if ! is_local_host "$URL_HOST"; then
     warn "Redis at $URL_HOST:$URL_PORT ($(var_name REDIS_URL)) is not reachable."
+    return 0
+  fi
+  if ! command -v redis-server >/dev/null 2>&1; then
+    [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1 ||
+      die "Redis is needed on $URL_HOST:$URL_PORT and redis-server is not installed (apt-get install redis-server)."
+    info "installing redis-server from Debian"
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+  fi
+  info "starting Redis on 127.0.0.1:$URL_PORT"
+  redis-server --daemonize yes --bind 127.0.0.1 --port "$URL_PORT" --save '' --appendonly no >/dev/null
+  local deadline=$((SECONDS + 20))
+  until port_open "$URL_HOST" "$URL_PORT"; do
+    [ "$SECONDS" -lt "$deadline" ] || die "Redis did not open $URL_HOST:$URL_PORT within 20s."
+    sleep 0.5
+  done
 }
 
 # -------------------------------------------------------------------- main --

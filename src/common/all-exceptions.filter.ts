@@ -68,6 +68,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       return fromHttpException(exception);
     }
+    if (exception instanceof Error && exception.name === 'BrokerUnavailableError') {
+      return { statusCode: 503, code: 'broker_unavailable', message: 'RabbitMQ is unreachable; try again shortly' };
+    }
     if (exception instanceof Error && databaseUnavailable.has(exception.name)) {
       return { statusCode: 503, code: 'database_unavailable', message: 'The message store is unreachable; nothing was accepted, try again' };
     }

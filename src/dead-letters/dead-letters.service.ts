@@ -5,7 +5,8 @@ import type { RequestContext } from '../auth/request-context.decorator';
 import { DomainError, NotFoundError } from '../common/domain-error';
 import { MessageLifecycle } from '../messages/message-lifecycle.service';
 import { SendSmsCommand, SmsPattern } from '../queue/sms-commands';
-import { SmsQueuePublisher } from '../queue/sms-queue.publisher';
+import { BrokerUnavailableError, SmsQueuePublisher } from '../queue/sms-queue.publisher';
+import { MessagesRepository } from '../messages/messages.repository';
 import { DeadLetterRecord, DeadLettersRepository } from './dead-letters.repository';
 
 function commandIn(letter: DeadLetterRecord): SendSmsCommand {
@@ -26,6 +27,7 @@ export class DeadLettersService {
     private readonly repository: DeadLettersRepository,
     private readonly publisher: SmsQueuePublisher,
     private readonly lifecycle: MessageLifecycle,
+    private readonly messages: MessagesRepository,
     private readonly audit: AuditService,
   ) {}
 
@@ -45,8 +47,7 @@ export class DeadLettersService {
       throw new DomainError('already_replayed', `dead letter ${id} was already replayed`, 409);
     }
     try {
-      if (command.messageId) await this.lifecycle.requeueFailed(command.messageId, context);
-      await this.publisher.publishSend({ ...command, requestId: context.requestId });
+      await this.resend(command, context);
     } catch (error) {
       await this.repository.releaseReplay(id);
       throw error;
@@ -55,5 +56,20 @@ export class DeadLettersService {
       ...context, action: AuditAction.DeadLetterReplayed, messageId: command.messageId, details: { deadLetterId: id },
     });
     return { ...letter, replayedAt: new Date() };
+  }
+
+  /**
+   * A stored message is requeued with `dispatch: pending` first, so if the broker is away the
+   * outbox relay publishes it later; a command without a stored message must publish now.
+   */
+  private async resend(command: SendSmsCommand, context: RequestContext): Promise<void> {
+    if (!command.messageId) return this.publisher.publishSend({ ...command, requestId: context.requestId });
+    await this.lifecycle.requeueFailed(command.messageId, context);
+    try {
+      await this.publisher.publishSend({ messageId: command.messageId, requestId: context.requestId });
+      await this.messages.markPublished(command.messageId);
+    } catch (error) {
+      if (!(error instanceof BrokerUnavailableError)) throw error;
+    }
   }
 }

@@ -21,9 +21,18 @@ function toRecord(doc: LeanMessage): MessageRecord {
   return { id: _id.toHexString(), ...rest } as MessageRecord;
 }
 
-function failureFields(failure: ProviderFailure) {
-  return { errorCode: failure.code, errorMessage: failure.message, errorDescription: failure.description };
+/**
+ * Sets `fields` and the last failure, which replaces the previous one whole: a network error has
+ * no code and must not keep the code of the attempt before it.
+ */
+function withFailure(failure: ProviderFailure, fields: Record<string, unknown>): UpdateQuery<Message> {
+  const error = { errorCode: failure.code, errorMessage: failure.message, errorDescription: failure.description };
+  const present = Object.fromEntries(Object.entries(error).filter(([, value]) => value !== undefined));
+  const missing = Object.keys(error).filter((key) => !(key in present));
+  return { $set: { ...fields, ...present }, ...(missing.length ? { $unset: Object.fromEntries(missing.map((key) => [key, 1])) } : {}) };
 }
+
+const CLEAR_FAILURE = { errorCode: 1, errorMessage: 1, errorDescription: 1 } as const;
 
 function change(status: MessageStatus, detail?: string) {
   return { history: { status, at: new Date(), ...(detail ? { detail } : {}) } };
@@ -130,7 +139,8 @@ export class MessagesRepository {
   recordSent(id: string, twilioSid: string): Promise<MessageRecord | null> {
     return this.mutate(id, (current) => {
       if (canTransition(current.status, MessageStatus.Sent)) {
-        return { $set: { status: MessageStatus.Sent, twilioSid }, $push: change(MessageStatus.Sent) };
+        // Errors of earlier attempts stay in the history; the message itself no longer has one.
+        return { $set: { status: MessageStatus.Sent, twilioSid }, $unset: CLEAR_FAILURE, $push: change(MessageStatus.Sent) };
       }
       return current.twilioSid ? null : { $set: { twilioSid } };
     }).then((updated) => (updated?.status === MessageStatus.Sent ? updated : null));
@@ -143,7 +153,7 @@ export class MessagesRepository {
   requeueForRetry(id: string, failure: ProviderFailure, detail: string): Promise<MessageRecord | null> {
     return this.mutate(id, (current) =>
       current.status === MessageStatus.Sending
-        ? { $set: { status: MessageStatus.Queued, ...failureFields(failure) }, $push: change(MessageStatus.Queued, detail) }
+        ? { ...withFailure(failure, { status: MessageStatus.Queued }), $push: change(MessageStatus.Queued, detail) }
         : null,
     );
   }
@@ -161,13 +171,17 @@ export class MessagesRepository {
   requeueFailed(id: string, detail: string): Promise<MessageRecord | null> {
     return this.mutate(id, (current) =>
       current.status === MessageStatus.Failed
-        ? { $set: { status: MessageStatus.Queued, attempts: 0 }, $push: change(MessageStatus.Queued, detail) }
+        ? { $set: { status: MessageStatus.Queued, attempts: 0, dispatch: DispatchState.Pending }, $push: change(MessageStatus.Queued, detail) }
         : null,
     );
   }
 
   recordFailure(id: string, failure: ProviderFailure): Promise<MessageRecord | null> {
-    return this.advance(id, MessageStatus.Failed, failureFields(failure), failure.description);
+    return this.mutate(id, (current) =>
+      canTransition(current.status, MessageStatus.Failed)
+        ? { ...withFailure(failure, { status: MessageStatus.Failed }), $push: change(MessageStatus.Failed, failure.description) }
+        : null,
+    );
   }
 
   /**

@@ -1,5 +1,6 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { ClientProxy } from '@nestjs/microservices';
+import { inspect } from 'node:util';
 import { lastValueFrom, timeout } from 'rxjs';
 import { SendSmsCommand, SmsPattern } from './sms-commands';
 
@@ -8,7 +9,8 @@ const PUBLISH_CONFIRM_TIMEOUT_MS = 2000;
 
 export class BrokerUnavailableError extends Error {
   constructor(cause: unknown) {
-    super(`RabbitMQ did not confirm the publish: ${cause instanceof Error ? cause.message : String(cause)}`);
+    super(`RabbitMQ did not confirm the publish: ${cause instanceof Error ? cause.message : inspect(cause)}`);
+    this.name = 'BrokerUnavailableError';
   }
 }
 

@@ -5,9 +5,15 @@ import { AuditAction } from '../audit/audit-actions';
 import { AuditService } from '../audit/audit.service';
 import { AppConfig } from '../config/app-config';
 import { DeadLettersRepository } from '../dead-letters/dead-letters.repository';
+import { SmsPattern } from '../queue/sms-commands';
 import { declareSmsTopology } from '../queue/sms-topology';
 
 export const REASON_HEADER = 'x-notifyx-reason';
+
+/** The wire form of an `sms.send` command for a stored message. */
+export function storedCommandContent(command: { messageId: string; requestId?: string }): Buffer {
+  return Buffer.from(JSON.stringify({ pattern: SmsPattern.Send, data: command }));
+}
 
 /**
  * Parks a command it cannot process in `<queue>.dead` with the reason in its headers, then acks
@@ -31,10 +37,13 @@ export class DeadLetters implements OnModuleInit {
     }
   }
 
-  async park(context: RmqContext, reason: string, messageId?: string): Promise<void> {
+  /** `command`: the stored message's command to park instead of the bytes that arrived. */
+  async park(context: RmqContext, reason: string, command?: { messageId: string; requestId?: string }): Promise<void> {
+    const messageId = command?.messageId;
     // amqp-connection-manager opens confirm channels, so the publish below is confirmed.
     const channel = context.getChannelRef() as ConfirmChannel;
     const original = context.getMessage() as ConsumeMessage;
+    const content = command ? storedCommandContent(command) : original.content;
     const { queue, deadLetterQueue } = this.config.rabbit;
     const headers = {
       ...original.properties.headers,
@@ -44,13 +53,13 @@ export class DeadLetters implements OnModuleInit {
     };
     await channel.assertQueue(deadLetterQueue, { durable: true });
     await new Promise<void>((resolve, reject) =>
-      channel.sendToQueue(deadLetterQueue, original.content, { persistent: true, headers }, (error?: unknown) =>
+      channel.sendToQueue(deadLetterQueue, content, { persistent: true, headers }, (error?: unknown) =>
         error ? reject(error) : resolve(),
       ),
     );
     channel.ack(original);
     await this.store.add({
-      at: new Date(), queue: deadLetterQueue, reason, content: original.content.toString('utf8'),
+      at: new Date(), queue: deadLetterQueue, reason, content: content.toString('utf8'),
       headers: original.properties.headers, messageId,
     });
     await this.audit.record({

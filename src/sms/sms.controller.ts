@@ -9,7 +9,8 @@ import { SendSmsCommand, SmsPattern, UnprocessableCommand } from '../queue/sms-c
 import { retryQueueName } from '../queue/sms-topology';
 import { ConsumerDrain } from './consumer-drain';
 import { DeadLetters } from './dead-letters';
-import { DeliveryOutcome, SmsService } from './sms.service';
+import { storedCommandContent } from './dead-letters';
+import { DeliveryOutcome, SmsService, StoredCommand } from './sms.service';
 
 /** Pause before handing back a command that failed for an infrastructure reason (e.g. MongoDB down). */
 const REQUEUE_DELAY_MS = 1000;
@@ -47,17 +48,17 @@ export class SmsController {
   private async settle(context: RmqContext, outcome: DeliveryOutcome): Promise<void> {
     const channel = context.getChannelRef() as ConfirmChannel;
     const message = context.getMessage() as ConsumeMessage;
-    if (outcome.kind === 'dead') return this.deadLetters.park(context, outcome.reason);
+    if (outcome.kind === 'dead') return this.deadLetters.park(context, outcome.reason, outcome.command);
     if (outcome.kind === 'retry') await this.delay(channel, message, outcome);
     channel.ack(message);
   }
 
   /** The command waits in a delay queue and dead-letters back into the SMS queue when it expires. */
-  private async delay(channel: ConfirmChannel, message: ConsumeMessage, outcome: { delayMs: number; level: number }) {
+  private async delay(channel: ConfirmChannel, message: ConsumeMessage, outcome: { delayMs: number; level: number; command: StoredCommand }) {
     const queue = retryQueueName(this.config.rabbit, Math.min(outcome.level, this.config.retry.maxAttempts - 1));
     const options = { persistent: true, headers: message.properties.headers, expiration: String(Math.max(1, Math.round(outcome.delayMs))) };
     await new Promise<void>((resolve, reject) =>
-      channel.sendToQueue(queue, message.content, options, (error?: unknown) => (error ? reject(error) : resolve())),
+      channel.sendToQueue(queue, storedCommandContent(outcome.command), options, (error?: unknown) => (error ? reject(error) : resolve())),
     );
   }
 

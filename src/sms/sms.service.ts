@@ -23,8 +23,11 @@ export class UnknownMessageError extends DomainError {
 export type DeliveryOutcome =
   | { kind: 'done' }
   /** `level` picks the delay queue: the attempt number, or 0 for a re-check that is not an attempt. */
-  | { kind: 'retry'; delayMs: number; level: number }
-  | { kind: 'dead'; reason: string };
+  | { kind: 'retry'; delayMs: number; level: number; command: StoredCommand }
+  | { kind: 'dead'; reason: string; command: StoredCommand };
+
+/** Once a message is stored, what travels on (delay queue, dead letters) is its id, never the producer's text again. */
+export type StoredCommand = Required<Pick<SendSmsCommand, 'messageId'>> & Pick<SendSmsCommand, 'requestId'>;
 
 /** Twilio: the recipient replied STOP to this sender; it stays blocked on our side too. */
 const TWILIO_UNSUBSCRIBED = 21610;
@@ -50,9 +53,13 @@ export class SmsService {
     if (command.messageId) return this.deliver(command.messageId, { actor: 'worker', requestId: command.requestId });
     const by: Actor = { actor: 'producer', requestId: command.requestId };
     const request = { to: command.to ?? '', body: command.body ?? '', from: command.from, metadata: command.metadata };
-    const { message } = await this.lifecycle.accept(this.intake.prepare(request, by), by, {
+    const prepared = this.intake.prepare(request, by);
+    const { message, created } = await this.lifecycle.accept(prepared, by, {
       producerId: command.producerId, dispatch: DispatchState.Published,
     });
+    if (!created && (message.to !== prepared.to || message.body !== prepared.body)) {
+      throw new DomainError('producer_id_conflict', `producerId "${command.producerId}" was already used for another message (${message.id})`, 409);
+    }
     return this.deliver(message.id, by);
   }
 
@@ -95,14 +102,17 @@ export class SmsService {
     if (error.retryable && message.attempts < maxAttempts) {
       const delayMs = retryDelayMs(message.attempts, this.config.retry);
       const requeued = await this.lifecycle.scheduleRetry(message.id, failure, { attempt: message.attempts, delayMs }, by);
-      return requeued ? { kind: 'retry', delayMs, level: message.attempts } : { kind: 'done' };
+      const command = { messageId: message.id, requestId: by.requestId };
+      return requeued ? { kind: 'retry', delayMs, level: message.attempts, command } : { kind: 'done' };
     }
     if (error.providerCode === TWILIO_UNSUBSCRIBED) {
       await this.optOuts.block(message.to, { reason: `Twilio ${TWILIO_UNSUBSCRIBED}: ${error.message}`, source: 'twilio-21610', ...by });
     }
     const gaveUp = error.retryable ? `gave up after ${message.attempts} attempts: ` : '';
     await this.lifecycle.markFailed(message.id, { ...failure, description: `${gaveUp}${failure.description}` }, by);
-    return error.retryable ? { kind: 'dead', reason: `${gaveUp}${failure.code ?? 'network'} ${failure.message}` } : { kind: 'done' };
+    if (!error.retryable) return { kind: 'done' };
+    const reason = `${gaveUp}${failure.code ?? 'network'} ${failure.message}`;
+    return { kind: 'dead', reason, command: { messageId: message.id, requestId: by.requestId } };
   }
 
   /** A retry after a failure without Twilio's answer (network, timeout) may find the text already went out. */
@@ -121,7 +131,9 @@ export class SmsService {
     if (existing.status !== MessageStatus.Sending) return { kind: 'done' };
     const lastChange = existing.history.at(-1)?.at ?? existing.updatedAt;
     const staleAt = lastChange.getTime() + this.config.twilio.timeoutMs + STALE_MARGIN_MS;
-    if (Date.now() < staleAt) return { kind: 'retry', delayMs: staleAt - Date.now() + 100, level: 0 };
+    if (Date.now() < staleAt) {
+      return { kind: 'retry', delayMs: staleAt - Date.now() + 100, level: 0, command: { messageId, requestId: by.requestId } };
+    }
     const staleBefore = new Date(Date.now() - this.config.twilio.timeoutMs - STALE_MARGIN_MS);
     const reclaimed = await this.lifecycle.reclaimStale(messageId, staleBefore, by);
     return reclaimed ? this.send(reclaimed, by, { askProviderFirst: true }) : { kind: 'done' };

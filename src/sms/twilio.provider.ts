@@ -7,6 +7,9 @@ import { OutboundSms, ProviderReceipt, ProviderStatus, SmsProvider, SmsProviderE
 import { describeTwilioError } from './twilio-errors';
 import { BaseUrlRequestClient } from './twilio-request-client';
 
+/** Tolerated difference between our clock and Twilio's when matching an earlier send. */
+const CLOCK_SKEW_MS = 2000;
+
 function httpClientFor(settings: TwilioSettings): RequestClient {
   const options = { timeout: settings.timeoutMs };
   return settings.apiBaseUrl ? new BaseUrlRequestClient(settings.apiBaseUrl, options) : new RequestClient(options);
@@ -53,7 +56,9 @@ export class TwilioProvider implements SmsProvider {
   async findSent(sms: Pick<OutboundSms, 'to' | 'body'>, since: Date): Promise<ProviderReceipt | null> {
     try {
       const recent = await this.client.messages.list({ to: sms.to, limit: 50 });
-      const match = recent.find((message) => message.body === sms.body && message.dateCreated >= since);
+      // Twilio's dates have whole seconds: a copy made in the same second as `since` must count.
+      const from = Math.floor(since.getTime() / 1000) * 1000 - CLOCK_SKEW_MS;
+      const match = recent.find((message) => message.body === sms.body && message.dateCreated.getTime() >= from);
       return match ? { sid: match.sid, status: match.status } : null;
     } catch (error) {
       throw toProviderError(error);

@@ -44,6 +44,8 @@ export interface SystemOptions {
   env?: Record<string, string>;
   /** Where the app reaches MongoDB (e.g. through a TcpProxy); the test itself always goes direct. */
   mongodbUri?: string;
+  /** How long the Twilio sandbox takes to answer a send. */
+  sandboxLatencyMs?: number;
 }
 
 export async function startSystem(options: SystemOptions = {}): Promise<RunningSystem> {
@@ -52,7 +54,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
   const baseUrl = `http://127.0.0.1:${port}`;
   const { mongodbUri, rabbitmqUrl } = testServiceUrls();
   const sandbox = await startTwilioSandbox({
-    accountSid: TEST_ACCOUNT_SID, authToken: TEST_AUTH_TOKEN, callbackDelayMs: 20,
+    accountSid: TEST_ACCOUNT_SID, authToken: TEST_AUTH_TOKEN, callbackDelayMs: 20, latencyMs: options.sandboxLatencyMs,
     inboundWebhookUrl: `${baseUrl}/v1/webhooks/twilio/inbound`,
   });
   const dbName = `notifyx_test_${suffix}`;
