@@ -39,7 +39,7 @@ describe('outages', () => {
       ids.push(response.body.id);
     }
     const acceptMs = Date.now() - started;
-    const pending = await system.mongo.db(system.dbName).collection('messages').countDocuments({ dispatch: 'pending' });
+    const pending = await system.mongo.db(system.dbName).collection('outbox').countDocuments();
     expect(pending).toBe(10);
 
     await sleep(500);

@@ -42,6 +42,13 @@ const databaseUnavailable = new Set([
   'MongoNetworkTimeoutError',
 ]);
 
+/** A bulk write that failed without a single write error never reached the store. */
+function isStoreUnavailable(error: Error): boolean {
+  if (databaseUnavailable.has(error.name)) return true;
+  const writeErrors = (error as { writeErrors?: unknown[] }).writeErrors;
+  return error.name === 'MongoBulkWriteError' && (!Array.isArray(writeErrors) || writeErrors.length === 0);
+}
+
 /** Maps every error to `{statusCode, code, message, requestId}`; 5xx are logged with the request id. */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
@@ -71,7 +78,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (exception instanceof Error && exception.name === 'BrokerUnavailableError') {
       return { statusCode: 503, code: 'broker_unavailable', message: 'RabbitMQ is unreachable; try again shortly' };
     }
-    if (exception instanceof Error && databaseUnavailable.has(exception.name)) {
+    if (exception instanceof Error && isStoreUnavailable(exception)) {
       return { statusCode: 503, code: 'database_unavailable', message: 'The message store is unreachable; nothing was accepted, try again' };
     }
     return { statusCode: HttpStatus.INTERNAL_SERVER_ERROR, code: 'internal_error', message: 'Internal server error' };

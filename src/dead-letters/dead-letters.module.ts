@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { AuditModule } from '../audit/audit.module';
+import { CommandDispatcher } from '../messages/command-dispatcher';
 import { MessageStoreModule } from '../messages/message-store.module';
 import { QueueModule } from '../queue/queue.module';
 import { DeadLetter, DeadLetterReplay, DeadLetterReplaySchema, DeadLetterSchema } from './dead-letter.schema';
@@ -21,6 +22,6 @@ export class DeadLetterStoreModule {}
 @Module({
   imports: [DeadLetterStoreModule, MessageStoreModule, QueueModule, AuditModule],
   controllers: [DeadLettersController],
-  providers: [DeadLettersService],
+  providers: [DeadLettersService, CommandDispatcher],
 })
 export class DeadLettersModule {}

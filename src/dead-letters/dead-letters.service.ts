@@ -5,8 +5,9 @@ import type { RequestContext } from '../auth/request-context.decorator';
 import { DomainError, NotFoundError } from '../common/domain-error';
 import { MessageLifecycle } from '../messages/message-lifecycle.service';
 import { SendSmsCommand, SmsPattern } from '../queue/sms-commands';
-import { BrokerUnavailableError, SmsQueuePublisher } from '../queue/sms-queue.publisher';
-import { MessagesRepository } from '../messages/messages.repository';
+import { SmsQueuePublisher } from '../queue/sms-queue.publisher';
+import { CommandDispatcher } from '../messages/command-dispatcher';
+import { OutboxRepository } from '../messages/outbox';
 import { DeadLetterRecord, DeadLettersRepository } from './dead-letters.repository';
 
 function commandIn(letter: DeadLetterRecord): SendSmsCommand {
@@ -27,7 +28,8 @@ export class DeadLettersService {
     private readonly repository: DeadLettersRepository,
     private readonly publisher: SmsQueuePublisher,
     private readonly lifecycle: MessageLifecycle,
-    private readonly messages: MessagesRepository,
+    private readonly outbox: OutboxRepository,
+    private readonly dispatcher: CommandDispatcher,
     private readonly audit: AuditService,
   ) {}
 
@@ -59,17 +61,14 @@ export class DeadLettersService {
   }
 
   /**
-   * A stored message is requeued with `dispatch: pending` first, so if the broker is away the
-   * outbox relay publishes it later; a command without a stored message must publish now.
+   * A stored message goes back to `queued` and its command into the outbox first, so if the broker
+   * is away the relay publishes it later; a command without a stored message must publish now.
    */
   private async resend(command: SendSmsCommand, context: RequestContext): Promise<void> {
     if (!command.messageId) return this.publisher.publishSend({ ...command, requestId: context.requestId });
     await this.lifecycle.requeueFailed(command.messageId, context);
-    try {
-      await this.publisher.publishSend({ messageId: command.messageId, requestId: context.requestId });
-      await this.messages.markPublished(command.messageId);
-    } catch (error) {
-      if (!(error instanceof BrokerUnavailableError)) throw error;
-    }
+    const owed = { messageId: command.messageId, dueAt: new Date(), requestId: context.requestId };
+    await this.outbox.add([owed]);
+    await this.dispatcher.publish([owed]);
   }
 }

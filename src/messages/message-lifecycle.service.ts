@@ -3,7 +3,6 @@ import { AuditAction } from '../audit/audit-actions';
 import { AuditService } from '../audit/audit.service';
 import { MessageStatus } from './message-status';
 import { MessageRecord, NewMessage, ProviderFailure } from './message.record';
-import { DispatchState } from './message.schema';
 import { maskPhone } from '../sms/phone';
 import { MessagesRepository } from './messages.repository';
 
@@ -27,11 +26,11 @@ export class MessageLifecycle {
   async accept(
     message: NewMessage,
     by: Actor,
-    options: { producerId?: string; dispatch?: DispatchState } = {},
+    options: { producerId?: string } = {},
   ): Promise<{ message: MessageRecord; created: boolean }> {
     const result = options.producerId
       ? await this.repository.createOnce({ ...message, producerId: options.producerId })
-      : { message: await this.repository.create(message, options.dispatch), created: true };
+      : { message: await this.repository.create(message), created: true };
     if (result.created) {
       const { id, to, segments, encoding } = result.message;
       await this.audit.record({
@@ -39,6 +38,12 @@ export class MessageLifecycle {
       });
     }
     return result;
+  }
+
+  async cancel(id: string, by: Actor): Promise<MessageRecord | null> {
+    const canceled = await this.repository.cancel(id);
+    if (canceled) await this.changed(canceled, by, {});
+    return canceled;
   }
 
   async claim(id: string, by: Actor): Promise<MessageRecord | null> {

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { AuditModule } from '../audit/audit.module';
 import { MessageIntake } from './message-intake';
+import { OutboxEntry, OutboxEntrySchema, OutboxRepository } from './outbox';
 import { MessageLifecycle } from './message-lifecycle.service';
 import { MessageLock, MessageLocks, MessageLockSchema } from './message-lock';
 import { Message, MessageSchema } from './message.schema';
@@ -12,8 +13,9 @@ import { MessagesRepository } from './messages.repository';
   imports: [MongooseModule.forFeature([
       { name: Message.name, schema: MessageSchema },
       { name: MessageLock.name, schema: MessageLockSchema },
+      { name: OutboxEntry.name, schema: OutboxEntrySchema },
     ]), AuditModule],
-  providers: [MessagesRepository, MessageLocks, MessageLifecycle, MessageIntake],
-  exports: [MessagesRepository, MessageLifecycle, MessageIntake],
+  providers: [MessagesRepository, MessageLocks, MessageLifecycle, MessageIntake, OutboxRepository],
+  exports: [MessagesRepository, MessageLifecycle, MessageIntake, OutboxRepository],
 })
 export class MessageStoreModule {}

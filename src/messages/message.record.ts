@@ -1,5 +1,4 @@
 import { MessageStatus } from './message-status';
-import { DispatchState } from './message.schema';
 
 /** A message as services see it: a plain object, no Mongoose in sight. */
 export interface MessageRecord {
@@ -10,7 +9,8 @@ export interface MessageRecord {
   segments: number;
   encoding: string;
   status: MessageStatus;
-  dispatch: DispatchState;
+  sendAt?: Date;
+  batchId?: string;
   history: { status: MessageStatus; at: Date; detail?: string }[];
   attempts: number;
   twilioSid?: string;
@@ -26,6 +26,10 @@ export interface MessageRecord {
 }
 
 export interface NewMessage {
+  /** Chosen before storing, so the outbox entry can be written first. */
+  id?: string;
+  sendAt?: Date;
+  batchId?: string;
   to: string;
   from: string | null;
   body: string;

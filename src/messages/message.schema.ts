@@ -2,12 +2,6 @@ import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { HydratedDocument, Schema as MongooseSchema } from 'mongoose';
 import { MESSAGE_STATUSES, MessageStatus } from './message-status';
 
-export enum DispatchState {
-  /** Stored, but its send command is not yet confirmed by the broker: the outbox relay's work. */
-  Pending = 'pending',
-  Published = 'published',
-}
-
 @Schema({ _id: false })
 export class StatusChange {
   @Prop({ required: true, enum: MESSAGE_STATUSES, type: String })
@@ -40,8 +34,13 @@ export class Message {
   @Prop({ required: true, enum: MESSAGE_STATUSES, type: String })
   status!: MessageStatus;
 
-  @Prop({ required: true, enum: Object.values(DispatchState), type: String })
-  dispatch!: DispatchState;
+  /** A scheduled send: not before this time. */
+  @Prop()
+  sendAt?: Date;
+
+  /** Set on messages accepted together by POST /v1/messages/bulk. */
+  @Prop()
+  batchId?: string;
 
   @Prop({ type: [SchemaFactory.createForClass(StatusChange)], default: [] })
   history!: StatusChange[];
@@ -87,8 +86,8 @@ MessageSchema.index({ status: 1, _id: -1 });
 MessageSchema.index({ to: 1, _id: -1 });
 // status callbacks and reconciliation look a message up by its Twilio SID
 MessageSchema.index({ twilioSid: 1 }, { unique: true, sparse: true });
-// the outbox relay: pending commands in order of acceptance
-MessageSchema.index({ dispatch: 1, _id: 1 });
+// GET /v1/batches/:id progress: counts by status within a batch
+MessageSchema.index({ batchId: 1, status: 1 }, { sparse: true });
 // producer commands: deduplication by the producer's own id
 MessageSchema.index({ producerId: 1 }, { unique: true, sparse: true });
 // GET /v1/reports/delivery: messages accepted in a time range (whole range, one UTC day, delivered ones)

@@ -5,12 +5,13 @@ import { IdempotencyModule } from '../idempotency/idempotency.module';
 import { QueueModule } from '../queue/queue.module';
 import { MessageStoreModule } from './message-store.module';
 import { MessagesController } from './messages.controller';
+import { CommandDispatcher } from './command-dispatcher';
 import { MessagesService } from './messages.service';
 import { OutboxRelay } from './outbox-relay';
 
 @Module({
   imports: [MessageStoreModule, QueueModule, AuditModule, IdempotencyModule, TemplatesModule],
   controllers: [MessagesController],
-  providers: [MessagesService, OutboxRelay],
+  providers: [MessagesService, OutboxRelay, CommandDispatcher],
 })
 export class MessagesModule {}

@@ -3,7 +3,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types, UpdateQuery } from 'mongoose';
 import { canTransition, MessageStatus } from './message-status';
 import { MessageLocks } from './message-lock';
-import { DispatchState, Message } from './message.schema';
+import { Message } from './message.schema';
 import { MessageRecord, NewMessage, ProviderFailure } from './message.record';
 
 export interface MessageFilter {
@@ -25,6 +25,17 @@ function toRecord(doc: LeanMessage): MessageRecord {
  * Sets `fields` and the last failure, which replaces the previous one whole: a network error has
  * no code and must not keep the code of the attempt before it.
  */
+function toDocument({ id, ...message }: NewMessage) {
+  const status = message.sendAt ? MessageStatus.Scheduled : MessageStatus.Queued;
+  return { ...(id ? { _id: new Types.ObjectId(id) } : {}), ...message, status, history: [{ status, at: new Date() }] };
+}
+
+/** A scheduled message becomes sendable at its time; the relay publishes it then, a stray early command waits. */
+function isSendable(message: LeanMessage): boolean {
+  if (message.status === MessageStatus.Queued) return true;
+  return message.status === MessageStatus.Scheduled && (message.sendAt?.getTime() ?? 0) <= Date.now() + 1000;
+}
+
 function withFailure(failure: ProviderFailure, fields: Record<string, unknown>): UpdateQuery<Message> {
   const error = { errorCode: failure.code, errorMessage: failure.message, errorDescription: failure.description };
   const present = Object.fromEntries(Object.entries(error).filter(([, value]) => value !== undefined));
@@ -45,20 +56,24 @@ export class MessagesRepository {
     private readonly locks: MessageLocks,
   ) {}
 
-  async create(message: NewMessage, dispatch = DispatchState.Pending): Promise<MessageRecord> {
-    const created = await this.model.create({
-      ...message,
-      status: MessageStatus.Queued,
-      dispatch,
-      history: [{ status: MessageStatus.Queued, at: new Date() }],
-    });
+  newId(): string {
+    return new Types.ObjectId().toHexString();
+  }
+
+  async create(message: NewMessage): Promise<MessageRecord> {
+    const created = await this.model.create(toDocument(message));
     return toRecord(created.toObject() as LeanMessage);
+  }
+
+  /** Bulk acceptance: one round trip for many messages. */
+  async createMany(messages: NewMessage[]): Promise<void> {
+    await this.model.insertMany(messages.map(toDocument), { ordered: false, lean: true });
   }
 
   /** A producer's command may arrive twice: its producerId (unique) makes the second a lookup. */
   async createOnce(message: NewMessage & { producerId: string }): Promise<{ message: MessageRecord; created: boolean }> {
     try {
-      return { message: await this.create(message, DispatchState.Published), created: true };
+      return { message: await this.create(message), created: true };
     } catch (error) {
       if ((error as { code?: number }).code !== 11000) throw error;
       const existing = await this.model.findOne({ producerId: message.producerId }).lean<LeanMessage>();
@@ -67,14 +82,10 @@ export class MessagesRepository {
     }
   }
 
-  /** The outbox: messages whose send command the broker has not confirmed, oldest first. */
-  async findUndispatched(acceptedBefore: Date, limit: number): Promise<MessageRecord[]> {
-    const docs = await this.model
-      .find({ dispatch: DispatchState.Pending, createdAt: { $lt: acceptedBefore } })
-      .sort({ _id: 1 })
-      .limit(limit)
-      .lean<LeanMessage[]>();
-    return docs.map(toRecord);
+  /** Which of these ids exist: the outbox relay drops entries whose message was never stored. */
+  async existing(ids: string[]): Promise<Set<string>> {
+    const docs = await this.model.find({ _id: { $in: ids } }, { _id: 1 }).lean<{ _id: Types.ObjectId }[]>();
+    return new Set(docs.map((doc) => doc._id.toHexString()));
   }
 
   /**
@@ -93,10 +104,6 @@ export class MessagesRepository {
     return docs.map(toRecord);
   }
 
-  async markPublished(id: string): Promise<void> {
-    await this.mutate(id, () => ({ $set: { dispatch: DispatchState.Published } }));
-  }
-
   async findById(id: string): Promise<MessageRecord | null> {
     const doc = await this.model.findById(id).lean<LeanMessage>();
     return doc ? toRecord(doc) : null;
@@ -111,11 +118,23 @@ export class MessagesRepository {
     return docs.map(toRecord);
   }
 
-  /** Takes a queued message for sending; only one caller wins, the others (and redeliveries) get null. */
+  /**
+   * Takes a queued (or due scheduled) message for sending; only one caller wins, the others and
+   * redeliveries get null.
+   */
   claimForSending(id: string): Promise<MessageRecord | null> {
     return this.mutate(id, (current) =>
-      current.status === MessageStatus.Queued
+      isSendable(current)
         ? { $set: { status: MessageStatus.Sending }, $inc: { attempts: 1 }, $push: change(MessageStatus.Sending) }
+        : null,
+    );
+  }
+
+  /** Cancels a message not yet sent; null if it is past that. */
+  cancel(id: string): Promise<MessageRecord | null> {
+    return this.mutate(id, (current) =>
+      [MessageStatus.Queued, MessageStatus.Scheduled].includes(current.status)
+        ? { $set: { status: MessageStatus.Canceled }, $push: change(MessageStatus.Canceled, 'canceled on request') }
         : null,
     );
   }
@@ -171,7 +190,7 @@ export class MessagesRepository {
   requeueFailed(id: string, detail: string): Promise<MessageRecord | null> {
     return this.mutate(id, (current) =>
       current.status === MessageStatus.Failed
-        ? { $set: { status: MessageStatus.Queued, attempts: 0, dispatch: DispatchState.Pending }, $push: change(MessageStatus.Queued, detail) }
+        ? { $set: { status: MessageStatus.Queued, attempts: 0 }, $push: change(MessageStatus.Queued, detail) }
         : null,
     );
   }

@@ -1,9 +1,10 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { RequestContext } from '../auth/request-context.decorator';
 import { DomainError, NotFoundError } from '../common/domain-error';
 import { TemplatesService } from '../templates/templates.service';
 import { AppConfig } from '../config/app-config';
-import { SmsQueuePublisher } from '../queue/sms-queue.publisher';
+import { CommandDispatcher } from './command-dispatcher';
+import { OutboxRepository } from './outbox';
 import { toE164 } from '../sms/phone';
 import { MessageLifecycle } from './message-lifecycle.service';
 import { MessageIntake, MessageRequest } from './message-intake';
@@ -18,17 +19,19 @@ export type MessageContent = Omit<MessageRequest, 'body'> & {
   templateId?: string;
   templateName?: string;
   variables?: Record<string, string | number>;
+  /** A scheduled send; the relay publishes it when due. */
+  sendAt?: Date;
 };
 
 export const TEST_SMS_BODY = 'NotifyX test message: if you can read this, SMS delivery works.';
 
 @Injectable()
 export class MessagesService {
-  private readonly logger = new Logger(MessagesService.name);
 
   constructor(
     private readonly repository: MessagesRepository,
-    private readonly publisher: SmsQueuePublisher,
+    private readonly outbox: OutboxRepository,
+    private readonly dispatcher: CommandDispatcher,
     private readonly lifecycle: MessageLifecycle,
     private readonly intake: MessageIntake,
     private readonly templates: TemplatesService,
@@ -38,8 +41,12 @@ export class MessagesService {
   /** Validates, stores (the message is its own outbox entry), audits, then hands it to the queue. */
   async accept(request: MessageContent, context: RequestContext): Promise<MessageRecord> {
     const body = await this.bodyOf(request);
-    const { message } = await this.lifecycle.accept(this.intake.prepare({ ...request, body }, context), context);
-    await this.dispatch(message, context.requestId);
+    const prepared = { ...this.intake.prepare({ ...request, body }, context), id: this.repository.newId(), sendAt: request.sendAt };
+    // The outbox entry goes first: whatever happens after it, the command is owed until confirmed.
+    const owed = { messageId: prepared.id, dueAt: request.sendAt ?? new Date(), requestId: context.requestId };
+    await this.outbox.add([owed]);
+    const { message } = await this.lifecycle.accept(prepared, context);
+    if (!request.sendAt) await this.dispatcher.publish([owed]);
     return message;
   }
 
@@ -67,18 +74,5 @@ export class MessagesService {
   list(filter: Omit<MessageFilter, 'to'> & { to?: string }): Promise<MessageRecord[]> {
     const to = filter.to ? toE164(filter.to, this.config.defaultCountry) : undefined;
     return this.repository.list({ ...filter, to });
-  }
-
-  /**
-   * A broker outage must not lose an accepted message: if the publish is not confirmed the
-   * message stays `dispatch: pending` and the outbox relay publishes it later.
-   */
-  private async dispatch(message: MessageRecord, requestId?: string): Promise<void> {
-    try {
-      await this.publisher.publishSend({ messageId: message.id, requestId });
-      await this.repository.markPublished(message.id);
-    } catch (error) {
-      this.logger.warn({ messageId: message.id, err: String(error) }, 'publish failed; message left pending for the outbox relay');
-    }
   }
 }

@@ -1,15 +1,18 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { SmsQueuePublisher } from '../queue/sms-queue.publisher';
+import { CommandDispatcher } from './command-dispatcher';
 import { MessagesRepository } from './messages.repository';
+import { OutboxRepository } from './outbox';
 
-const BATCH = 200;
+const BATCH = 500;
+/** An outbox entry whose message was never stored (the API stopped between the two inserts). */
+const ORPHAN_AFTER_MS = 60_000;
 
 /**
- * Publishes the send commands the broker never confirmed (it was down, or the API stopped right
- * after storing), oldest first. A message is only picked up once it is older than two intervals,
- * so the normal path's own publish is not raced; a duplicate publish would be harmless anyway,
- * because the worker's claim sends a message once.
+ * Publishes what the outbox still owes, oldest first: commands the broker never confirmed (it was
+ * down, or the API stopped right after storing), and scheduled messages whose time has come. An
+ * entry is only picked up two intervals after it is due, so the normal path's own publish is not
+ * raced; a duplicate publish would be harmless anyway, as the worker's claim sends a message once.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -18,8 +21,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private running = false;
 
   constructor(
-    private readonly repository: MessagesRepository,
-    private readonly publisher: SmsQueuePublisher,
+    private readonly outbox: OutboxRepository,
+    private readonly messages: MessagesRepository,
+    private readonly dispatcher: CommandDispatcher,
     private readonly config: AppConfig,
   ) {}
 
@@ -32,24 +36,24 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     clearInterval(this.timer);
   }
 
-  /** Returns how many commands it published; stops at the first publish the broker refuses. */
+  /** Returns how many commands it published. */
   async relayOnce(): Promise<number> {
     if (this.running) return 0;
     this.running = true;
-    let published = 0;
     try {
-      const acceptedBefore = new Date(Date.now() - 2 * this.config.outboxRelayIntervalMs);
-      for (const message of await this.repository.findUndispatched(acceptedBefore, BATCH)) {
-        await this.publisher.publishSend({ messageId: message.id, requestId: message.requestId });
-        await this.repository.markPublished(message.id);
-        published += 1;
-      }
+      const owed = await this.outbox.due(new Date(Date.now() - 2 * this.config.outboxRelayIntervalMs), BATCH);
+      if (owed.length === 0) return 0;
+      const stored = await this.messages.existing(owed.map((command) => command.messageId));
+      const orphans = owed.filter((c) => !stored.has(c.messageId) && c.dueAt.getTime() < Date.now() - ORPHAN_AFTER_MS);
+      await this.outbox.settle(orphans.map((command) => command.messageId));
+      const published = await this.dispatcher.publish(owed.filter((command) => stored.has(command.messageId)));
+      if (published > 0) this.logger.log({ published }, 'outbox relay published owed commands');
+      return published;
     } catch (error) {
-      this.logger.warn({ err: String(error), published }, 'outbox relay paused; will try again');
+      this.logger.warn({ err: String(error) }, 'outbox relay paused; will try again');
+      return 0;
     } finally {
       this.running = false;
     }
-    if (published > 0) this.logger.log({ published }, 'outbox relay published pending commands');
-    return published;
   }
 }

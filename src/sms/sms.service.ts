@@ -6,7 +6,6 @@ import { Actor, MessageLifecycle } from '../messages/message-lifecycle.service';
 import { MessageStatus } from '../messages/message-status';
 import { MessagesRepository } from '../messages/messages.repository';
 import { MessageIntake } from '../messages/message-intake';
-import { DispatchState } from '../messages/message.schema';
 import type { SendSmsCommand } from '../queue/sms-commands';
 import { retryDelayMs } from '../queue/sms-topology';
 import { OptOutsService } from '../opt-outs/opt-outs.service';
@@ -55,7 +54,7 @@ export class SmsService {
     const request = { to: command.to ?? '', body: command.body ?? '', from: command.from, metadata: command.metadata };
     const prepared = this.intake.prepare(request, by);
     const { message, created } = await this.lifecycle.accept(prepared, by, {
-      producerId: command.producerId, dispatch: DispatchState.Published,
+      producerId: command.producerId,
     });
     if (!created && (message.to !== prepared.to || message.body !== prepared.body)) {
       throw new DomainError('producer_id_conflict', `producerId "${command.producerId}" was already used for another message (${message.id})`, 409);

@@ -26,6 +26,8 @@ export class MessageViewDto extends AcceptedMessageDto {
   @ApiProperty() attempts!: number;
   @ApiPropertyOptional({ type: Object }) metadata?: Record<string, string>;
   @ApiProperty({ type: [StatusChangeDto] }) history!: StatusChangeDto[];
+  @ApiPropertyOptional({ description: 'Scheduled send time' }) sendAt?: Date;
+  @ApiPropertyOptional({ description: 'Batch this message was accepted in' }) batchId?: string;
   @ApiProperty() createdAt!: Date;
   @ApiProperty() updatedAt!: Date;
 }
@@ -35,9 +37,9 @@ export class MessagePageDto {
   @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
 }
 
-/** What clients see of a message: internal bookkeeping (dispatch, createdBy) stays inside. */
+/** What clients see of a message: internal bookkeeping (createdBy, producerId) stays inside. */
 export function toMessageView(message: MessageRecord): MessageViewDto {
-  const { dispatch: _dispatch, createdBy: _createdBy, requestId: _requestId, ...view } = message;
+  const { createdBy: _createdBy, requestId: _requestId, producerId: _producerId, ...view } = message;
   return view;
 }
 
