@@ -3,7 +3,10 @@ export enum AuditAction {
   MessageAccepted = 'message.accepted',
   MessageStatusChanged = 'message.status_changed',
   MessageFailed = 'message.failed',
+  BatchAccepted = 'batch.accepted',
   MessageBlocked = 'message.blocked',
+  /** The send policy refused a message before it was stored (country, number type, recipient limit, daily cap). */
+  MessageRefused = 'message.refused',
   MessageRetryScheduled = 'message.retry_scheduled',
   MessageReclaimed = 'message.reclaimed',
   MessageReplayed = 'message.replayed',

@@ -23,6 +23,10 @@ export class AuditRepository {
     await this.model.create(entry);
   }
 
+  async appendMany(entries: AuditEntry[]): Promise<void> {
+    await this.model.insertMany(entries, { ordered: false, lean: true });
+  }
+
   async find(filter: AuditFilter): Promise<AuditRecord[]> {
     const query: Record<string, unknown> = {};
     if (filter.messageId) query.messageId = filter.messageId;

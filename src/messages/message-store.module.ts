@@ -16,6 +16,7 @@ import { MessagesRepository } from './messages.repository';
       { name: OutboxEntry.name, schema: OutboxEntrySchema },
     ]), AuditModule],
   providers: [MessagesRepository, MessageLocks, MessageLifecycle, MessageIntake, OutboxRepository],
-  exports: [MessagesRepository, MessageLifecycle, MessageIntake, OutboxRepository],
+  // The Mongoose models too: batch progress reads messages by batch.
+  exports: [MessagesRepository, MessageLifecycle, MessageIntake, OutboxRepository, MongooseModule],
 })
 export class MessageStoreModule {}

@@ -15,6 +15,8 @@ import {
 } from './dto/message-view.dto';
 import { SendMessageDto, TestSmsDto } from './dto/send-message.dto';
 import { MessagesService, TEST_SMS_BODY } from './messages.service';
+import { BulkService } from './bulk.service';
+import { BulkAcceptedDto, BulkSendDto } from './dto/bulk.dto';
 
 @ApiTags('messages')
 @ApiSecurity('api-key')
@@ -25,6 +27,7 @@ export class MessagesController {
   constructor(
     private readonly messages: MessagesService,
     private readonly idempotency: IdempotencyService,
+    private readonly bulkSends: BulkService,
   ) {}
 
   @Post()
@@ -55,6 +58,25 @@ export class MessagesController {
   @ApiBadRequestResponse({ type: ErrorResponseDto })
   async testSms(@Body() dto: TestSmsDto, @CurrentRequest() context: RequestContext): Promise<AcceptedMessageDto> {
     return toAccepted(await this.messages.accept({ to: dto.phone, body: TEST_SMS_BODY }, context));
+  }
+
+  @Post('bulk')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({ summary: 'Accept up to 10,000 recipients in one call', description: 'Each recipient is checked on its own: bad ones are listed in `rejected` with their index, the rest are accepted. Follow the batch at GET /v1/batches/{batchId}.' })
+  @ApiAcceptedResponse({ type: BulkAcceptedDto })
+  @ApiBadRequestResponse({ type: ErrorResponseDto })
+  async bulk(@Body() dto: BulkSendDto, @CurrentRequest() context: RequestContext): Promise<BulkAcceptedDto> {
+    return this.bulkSends.accept(dto, context);
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Cancel a message that has not been sent yet (scheduled or queued)' })
+  @ApiOkResponse({ type: MessageViewDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'Already sent (or otherwise past cancelling)' })
+  async cancel(@Param('id', ParseObjectIdPipe) id: string, @CurrentRequest() context: RequestContext): Promise<MessageViewDto> {
+    return toMessageView(await this.messages.cancel(id, context));
   }
 
   @Get()

@@ -1,17 +1,25 @@
 import { Module } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
 import { AuditModule } from '../audit/audit.module';
 import { TemplatesModule } from '../templates/templates.module';
 import { IdempotencyModule } from '../idempotency/idempotency.module';
+import { PolicyModule } from '../policy/policy.module';
 import { QueueModule } from '../queue/queue.module';
 import { MessageStoreModule } from './message-store.module';
 import { MessagesController } from './messages.controller';
+import { BatchesController } from './batches.controller';
+import { Batch, BatchesRepository, BatchSchema } from './batches.repository';
+import { BulkService } from './bulk.service';
 import { CommandDispatcher } from './command-dispatcher';
 import { MessagesService } from './messages.service';
 import { OutboxRelay } from './outbox-relay';
 
 @Module({
-  imports: [MessageStoreModule, QueueModule, AuditModule, IdempotencyModule, TemplatesModule],
-  controllers: [MessagesController],
-  providers: [MessagesService, OutboxRelay, CommandDispatcher],
+  imports: [
+    MongooseModule.forFeature([{ name: Batch.name, schema: BatchSchema }]),
+    MessageStoreModule, QueueModule, AuditModule, IdempotencyModule, TemplatesModule, PolicyModule,
+  ],
+  controllers: [MessagesController, BatchesController],
+  providers: [MessagesService, OutboxRelay, CommandDispatcher, BulkService, BatchesRepository],
 })
 export class MessagesModule {}

@@ -3,11 +3,13 @@ import type { RequestContext } from '../auth/request-context.decorator';
 import { DomainError, NotFoundError } from '../common/domain-error';
 import { TemplatesService } from '../templates/templates.service';
 import { AppConfig } from '../config/app-config';
+import { SendPolicy } from '../policy/send-policy';
 import { CommandDispatcher } from './command-dispatcher';
 import { OutboxRepository } from './outbox';
 import { toE164 } from '../sms/phone';
 import { MessageLifecycle } from './message-lifecycle.service';
 import { MessageIntake, MessageRequest } from './message-intake';
+import { checkSendAt } from './send-at';
 import { MessageRecord } from './message.record';
 import { MessageFilter, MessagesRepository } from './messages.repository';
 
@@ -36,18 +38,32 @@ export class MessagesService {
     private readonly intake: MessageIntake,
     private readonly templates: TemplatesService,
     private readonly config: AppConfig,
+    private readonly policy: SendPolicy,
   ) {}
 
   /** Validates, stores (the message is its own outbox entry), audits, then hands it to the queue. */
   async accept(request: MessageContent, context: RequestContext): Promise<MessageRecord> {
+    const sendAt = checkSendAt(request.sendAt);
     const body = await this.bodyOf(request);
-    const prepared = { ...this.intake.prepare({ ...request, body }, context), id: this.repository.newId(), sendAt: request.sendAt };
+    const prepared = { ...this.intake.prepare({ ...request, body }, context), id: this.repository.newId(), sendAt };
+    await this.policy.admit(prepared, context);
     // The outbox entry goes first: whatever happens after it, the command is owed until confirmed.
-    const owed = { messageId: prepared.id, dueAt: request.sendAt ?? new Date(), requestId: context.requestId };
+    const owed = { messageId: prepared.id, dueAt: sendAt ?? new Date(), requestId: context.requestId };
     await this.outbox.add([owed]);
     const { message } = await this.lifecycle.accept(prepared, context);
-    if (!request.sendAt) await this.dispatcher.publish([owed]);
+    if (!sendAt) await this.dispatcher.publish([owed]);
     return message;
+  }
+
+  /** Cancels a message not sent yet; its owed command is dropped too (a stray one would find it canceled). */
+  async cancel(id: string, context: RequestContext): Promise<MessageRecord> {
+    const canceled = await this.lifecycle.cancel(id, context);
+    if (canceled) {
+      await this.outbox.settle([id]);
+      return canceled;
+    }
+    const message = await this.get(id);
+    throw new DomainError('not_cancelable', `message ${id} is ${message.status}; only scheduled or queued messages can be canceled`, 409);
   }
 
   /** The text to send: given as is, or rendered from a template (then checked like a given one). */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel, Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
-import { Model, Types } from 'mongoose';
+import { Model, Schema as MongooseSchema, Types } from 'mongoose';
 
 /**
  * A send command still owed to the broker. Kept apart from the message document on purpose: only
@@ -11,7 +11,7 @@ import { Model, Types } from 'mongoose';
 @Schema({ collection: 'outbox', versionKey: false })
 export class OutboxEntry {
   /** The message's id. */
-  @Prop({ type: Types.ObjectId, required: true })
+  @Prop({ type: MongooseSchema.Types.ObjectId, required: true })
   _id!: Types.ObjectId;
 
   /** When the command is due: acceptance for an immediate send, `sendAt` for a scheduled one. */

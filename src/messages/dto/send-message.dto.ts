@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsMongoId, IsObject, IsOptional, IsString, Length, ValidateIf } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsDate, IsMongoId, IsObject, IsOptional, IsString, Length, ValidateIf } from 'class-validator';
 import { IsTemplateVariables } from '../../templates/template-variables';
 import { IsSafeMetadata } from '../../common/safe-metadata.validator';
 
@@ -34,6 +35,10 @@ export class SendMessageDto {
   @ApiPropertyOptional({ example: '+15005550006', description: 'Sender; defaults to TWILIO_PHONE_NUMBER / the messaging service' })
   @IsOptional() @IsString() @Length(3, 32)
   from?: string;
+
+  @ApiPropertyOptional({ description: 'Send at this time (1 minute to 35 days ahead); the message is `scheduled` until then', example: '2026-12-01T12:00:00Z' })
+  @IsOptional() @Type(() => Date) @IsDate({ message: 'sendAt must be an ISO 8601 date-time' })
+  sendAt?: Date;
 
   @ApiPropertyOptional({
     example: { orderId: '42' },

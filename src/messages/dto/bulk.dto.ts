@@ -1,0 +1,64 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize, ArrayMinSize, IsArray, IsDate, IsMongoId, IsOptional, IsString, Length, ValidateIf, ValidateNested,
+} from 'class-validator';
+import { IsTemplateVariables } from '../../templates/template-variables';
+
+export const MAX_RECIPIENTS = 10_000;
+
+export class BulkRecipientDto {
+  @ApiProperty({ example: '11987654321' })
+  @IsString() @Length(3, 32)
+  to!: string;
+
+  @ApiPropertyOptional({ example: { name: 'Ana' } })
+  @IsOptional() @IsTemplateVariables()
+  variables?: Record<string, string | number>;
+}
+
+const usesTemplate = (dto: BulkSendDto) => dto.templateId !== undefined || dto.templateName !== undefined;
+
+export class BulkSendDto {
+  @ApiPropertyOptional({ description: 'The same text for everyone; or use a template' })
+  @ValidateIf((dto: BulkSendDto) => !usesTemplate(dto))
+  @IsString() @Length(1, 1600)
+  body?: string;
+
+  @ApiPropertyOptional() @IsOptional() @IsMongoId()
+  templateId?: string;
+
+  @ApiPropertyOptional({ example: 'order-shipped' }) @IsOptional() @IsString() @Length(1, 64)
+  templateName?: string;
+
+  @ApiProperty({ type: [BulkRecipientDto], maxItems: MAX_RECIPIENTS })
+  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(MAX_RECIPIENTS) @ValidateNested({ each: true }) @Type(() => BulkRecipientDto)
+  recipients!: BulkRecipientDto[];
+
+  @ApiPropertyOptional({ description: 'Send at this time (1 minute to 35 days ahead)', example: '2026-12-01T12:00:00Z' })
+  @IsOptional() @Type(() => Date) @IsDate()
+  sendAt?: Date;
+}
+
+export class BulkRejectionDto {
+  @ApiProperty({ example: 3 }) index!: number;
+  @ApiProperty({ example: '"123" is not a valid phone number: too short' }) reason!: string;
+}
+
+export class BulkAcceptedDto {
+  @ApiProperty() batchId!: string;
+  @ApiProperty({ example: 9998 }) accepted!: number;
+  @ApiProperty({ type: [BulkRejectionDto] }) rejected!: BulkRejectionDto[];
+}
+
+export class BatchProgressDto {
+  @ApiProperty() id!: string;
+  @ApiProperty() total!: number;
+  @ApiProperty() accepted!: number;
+  @ApiProperty() rejected!: number;
+  @ApiProperty({ example: { delivered: 9000, queued: 998 }, description: 'Messages by status' }) counts!: Record<string, number>;
+  @ApiProperty({ example: 90.2, description: 'Share of accepted messages in a final status' }) percentDone!: number;
+  @ApiProperty({ description: 'Segments of the messages that reached Twilio' }) segmentsSent!: number;
+  @ApiPropertyOptional() sendAt?: Date;
+  @ApiProperty() createdAt!: Date;
+}
