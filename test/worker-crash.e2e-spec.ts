@@ -65,7 +65,7 @@ describe('worker crash and graceful stop (real worker processes)', () => {
 
     const restartedAt = Date.now();
     worker = spawnWorker(system.env);
-    await waitFor(`all ${TOTAL} sent`, async () => (await sentCount('crash')) === TOTAL, 600000);
+    await waitFor(`all ${TOTAL} sent`, async () => (await sentCount('crash')) === TOTAL, 600000, 2000);
     const recoverMs = Date.now() - restartedAt;
 
     const stored = await messages().countDocuments({ body: { $regex: '^crash ' } });
@@ -91,7 +91,7 @@ describe('worker crash and graceful stop (real worker processes)', () => {
     expect(await sentCount('term')).toBe(reachedTwilio);
 
     worker = spawnWorker(system.env);
-    await waitFor('all 300 sent', async () => (await sentCount('term')) === 300, 300000);
+    await waitFor('all 300 sent', async () => (await sentCount('term')) === 300, 300000, 1000);
     process.stdout.write(`SIGTERM: ${reachedTwilio} sent before the stop, 0 left in sending, ${duplicates('term')} duplicated after restart\n`);
     expect(duplicates('term')).toBe(0);
     worker.kill('SIGTERM');

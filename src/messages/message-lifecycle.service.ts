@@ -4,6 +4,10 @@ import { AuditService } from '../audit/audit.service';
 import { MessageStatus } from './message-status';
 import { MessageRecord, NewMessage, ProviderFailure } from './message.record';
 import { maskPhone } from '../sms/phone';
+import { isRetryableTwilioError } from '../sms/twilio-errors';
+import { AppConfig } from '../config/app-config';
+import { retryDelayMs } from '../queue/sms-topology';
+import { OutboxRepository } from './outbox';
 import { MessagesRepository } from './messages.repository';
 
 export interface Actor {
@@ -20,6 +24,8 @@ export class MessageLifecycle {
   constructor(
     private readonly repository: MessagesRepository,
     private readonly audit: AuditService,
+    private readonly outbox: OutboxRepository,
+    private readonly config: AppConfig,
   ) {}
 
   /** Stores a new message and audits its acceptance; a repeated producerId returns the first one. */
@@ -103,6 +109,7 @@ export class MessageLifecycle {
     report: { twilioSid: string; failure?: ProviderFailure },
     by: Actor,
   ): Promise<MessageRecord | null> {
+    if (await this.retryReported(id, status, report, by)) return this.repository.findById(id);
     const fields = {
       twilioSid: report.twilioSid,
       ...(report.failure
@@ -112,6 +119,24 @@ export class MessageLifecycle {
     const updated = await this.repository.advance(id, status, fields, report.failure?.description);
     if (updated) await this.changed(updated, by, { twilioSid: report.twilioSid });
     return updated;
+  }
+
+  /**
+   * Twilio may report a transient failure (30001 queue overflow, 30008 unknown) after it took the
+   * message. While attempts remain, the message goes back to `queued` and its command into the
+   * outbox, due after the backoff: the API's relay publishes it then.
+   */
+  private async retryReported(
+    id: string, status: MessageStatus, report: { twilioSid: string; failure?: ProviderFailure }, by: Actor,
+  ): Promise<boolean> {
+    const { failure } = report;
+    if (!failure || !isRetryableTwilioError(failure.code) || ![MessageStatus.Undelivered, MessageStatus.Failed].includes(status)) return false;
+    const current = await this.repository.findById(id);
+    if (!current || current.attempts >= this.config.retry.maxAttempts) return false;
+    const delayMs = retryDelayMs(current.attempts, this.config.retry);
+    if (!(await this.scheduleRetry(id, failure, { attempt: current.attempts, delayMs }, by))) return false;
+    await this.outbox.add([{ messageId: id, dueAt: new Date(Date.now() + delayMs), requestId: by.requestId }]);
+    return true;
   }
 
   private async changed(message: MessageRecord, by: Actor, details: Record<string, unknown>) {

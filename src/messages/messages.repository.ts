@@ -67,7 +67,11 @@ export class MessagesRepository {
 
   /** Bulk acceptance: one round trip for many messages. */
   async createMany(messages: NewMessage[]): Promise<void> {
-    await this.model.insertMany(messages.map(toDocument), { ordered: false, lean: true });
+    // A lean insert skips Mongoose's timestamps, which later steps rely on: set them here.
+    const now = new Date();
+    await this.model.insertMany(messages.map((message) => ({ ...toDocument(message), createdAt: now, updatedAt: now })), {
+      ordered: false, lean: true,
+    });
   }
 
   /** A producer's command may arrive twice: its producerId (unique) makes the second a lookup. */
@@ -171,7 +175,8 @@ export class MessagesRepository {
    */
   requeueForRetry(id: string, failure: ProviderFailure, detail: string): Promise<MessageRecord | null> {
     return this.mutate(id, (current) =>
-      current.status === MessageStatus.Sending
+      // `sending`: the worker's own failed attempt; `sent`: Twilio reported a transient failure later.
+      [MessageStatus.Sending, MessageStatus.Sent].includes(current.status)
         ? { ...withFailure(failure, { status: MessageStatus.Queued }), $push: change(MessageStatus.Queued, detail) }
         : null,
     );

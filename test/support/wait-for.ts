@@ -1,7 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
-/** Polls until `check` returns a value that is not undefined/false, or fails naming what it waited for. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 20000): Promise<T> {
+/**
+ * Polls until `check` returns a value that is not undefined/false, or fails naming what it waited
+ * for. Raise `intervalMs` for checks that are heavy for the store (aggregates over many messages).
+ */
+export async function waitFor<T>(
+  what: string, check: () => Promise<T | undefined | false>, timeoutMs = 20000, intervalMs = 50,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
@@ -11,7 +16,7 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
     } catch (error) {
       last = error;
     }
-    await sleep(50);
+    await sleep(intervalMs);
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
 }
