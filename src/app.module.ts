@@ -7,12 +7,15 @@ import { AuthModule } from './auth/auth.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { createValidationPipe } from './common/validation';
 import { CoreModule } from './core.module';
+import { DashboardModule } from './dashboard/dashboard.module';
 import { DeadLettersModule } from './dead-letters/dead-letters.module';
 import { HealthModule } from './health/health.module';
 import { MessagesModule } from './messages/messages.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { OptOutsModule } from './opt-outs/opt-outs.module';
 import { ApiThrottlerGuard } from './rate-limit/api-throttler.guard';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
+import { ReportsModule } from './reports/reports.module';
 import { TemplatesModule } from './templates/templates.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
@@ -28,8 +31,11 @@ import { WebhooksModule } from './webhooks/webhooks.module';
     OptOutsModule,
     TemplatesModule,
     AuditModule,
+    ReportsModule,
     WebhooksModule,
     HealthModule,
+    MetricsModule,
+    DashboardModule,
   ],
   providers: [
     { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -1,18 +1,9 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
-import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
+import { loggerParams } from './common/logging';
 import { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
-
-/** Request ids come from the caller's x-request-id when given, so one id can follow a message across systems. */
-function requestId(request: IncomingMessage, response: ServerResponse): string {
-  const given = request.headers['x-request-id'];
-  const id = typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
-  response.setHeader('x-request-id', id);
-  return id;
-}
 
 /** What both processes need: validated config, structured logs, the MongoDB connection. */
 @Module({
@@ -20,16 +11,8 @@ function requestId(request: IncomingMessage, response: ServerResponse): string {
     AppConfigModule,
     LoggerModule.forRootAsync({
       inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
-        pinoHttp: {
-          level: config.logLevel,
-          genReqId: requestId,
-          redact: {
-            paths: ['req.headers["x-api-key"]', 'req.headers.authorization', 'req.headers["x-twilio-signature"]', 'req.headers.cookie'],
-            censor: '[redacted]',
-          },
-        },
-      }),
+      // Redaction, masking and the request id: see common/logging.ts.
+      useFactory: loggerParams,
     }),
     MongooseModule.forRootAsync({
       inject: [AppConfig],

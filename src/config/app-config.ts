@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { CountryCode } from 'libphonenumber-js';
-import { EnvDto } from './env.validation';
+import { EnvDto, NUMBER_TYPES } from './env.validation';
+
+export type NumberType = (typeof NUMBER_TYPES)[number];
 
 export interface TwilioSettings {
   accountSid: string;
@@ -32,6 +34,23 @@ export interface HttpSettings {
   bodyLimit: string;
   /** Undefined: no CORS headers at all, so browsers on other origins cannot call the API. */
   corsOrigins?: string[];
+}
+
+export interface MetricsSettings {
+  /** When set, `Authorization: Bearer <token>` opens /metrics. */
+  token?: string;
+  workerPort?: number;
+  workerHost: string;
+}
+
+export interface SendPolicySettings {
+  allowedCountries: CountryCode[] | '*';
+  /** libphonenumber-js types; a number whose type is not listed is refused. */
+  allowedNumberTypes: NumberType[] | '*';
+  /** 0: no limit. */
+  recipientHourlyLimit: number;
+  /** 0: no cap. */
+  dailySegmentCap: number;
 }
 
 /** The one typed door to configuration; nothing else reads process.env. */
@@ -87,6 +106,15 @@ export class AppConfig {
     return this.get('OUTBOX_RELAY_INTERVAL_MS');
   }
 
+  /** The worker's reconciliation of messages whose final status callback never arrived. */
+  get reconcile(): { intervalMs: number; afterMs: number; batchSize: number } {
+    return {
+      intervalMs: this.get('RECONCILE_INTERVAL_MS'),
+      afterMs: this.get('RECONCILE_AFTER_MS'),
+      batchSize: this.get('RECONCILE_BATCH_SIZE'),
+    };
+  }
+
   get idempotencyTtlMs(): number {
     return this.get('IDEMPOTENCY_TTL_HOURS') * 3_600_000;
   }
@@ -98,6 +126,25 @@ export class AppConfig {
 
   get defaultCountry(): CountryCode {
     return this.get('DEFAULT_COUNTRY') as CountryCode;
+  }
+
+  /** Outbound pace per sender; 0 = no cap. */
+  get pace(): { maxMps: number } {
+    return { maxMps: this.get('TWILIO_MAX_MPS') };
+  }
+
+  /** SMS-pumping and cost defences, checked once when a message comes in. */
+  get sendPolicy(): SendPolicySettings {
+    // An empty variable is unset, but ConfigService then falls back to the raw '' from process.env.
+    const listed = this.get('ALLOWED_COUNTRIES');
+    const countries = Array.isArray(listed) && listed.length > 0 ? listed : [this.defaultCountry];
+    const types = this.get('ALLOWED_NUMBER_TYPES');
+    return {
+      allowedCountries: countries.includes('*') ? '*' : (countries as CountryCode[]),
+      allowedNumberTypes: types.includes('*') ? '*' : (types as NumberType[]),
+      recipientHourlyLimit: this.get('RECIPIENT_HOURLY_LIMIT'),
+      dailySegmentCap: this.get('DAILY_SEGMENT_CAP'),
+    };
   }
 
   get apiKeys(): string[] {
@@ -129,5 +176,10 @@ export class AppConfig {
 
   get logLevel(): string {
     return this.get('LOG_LEVEL');
+  }
+
+  /** Prometheus metrics: the scrape token, and where the worker serves its own (no port: not served). */
+  get metrics(): MetricsSettings {
+    return { token: this.get('METRICS_TOKEN'), workerPort: this.get('WORKER_METRICS_PORT'), workerHost: this.get('WORKER_METRICS_HOST') };
   }
 }

@@ -38,6 +38,30 @@ describe('validateEnv', () => {
     expect(() => validateEnv({ ...valid, TWILIO_AUTH_TOKEN: '' })).toThrow(/TWILIO_AUTH_TOKEN/);
   });
 
+  it('reads the rate-limit, Redis and HTTP hardening settings', () => {
+    expect(validateEnv(valid)).toMatchObject({
+      THROTTLE_BURST_LIMIT: 20, THROTTLE_BURST_TTL_MS: 1000, REDIS_KEY_PREFIX: 'notifyx:', HTTP_BODY_LIMIT: '256kb',
+    });
+    expect(validateEnv(valid).REDIS_URL).toBeUndefined();
+    expect(validateEnv(valid).CORS_ORIGINS).toBeUndefined();
+    const env = validateEnv({ ...valid, REDIS_URL: 'redis://cache:6379', CORS_ORIGINS: 'https://a.example.com/, http://localhost:5173' });
+    expect(env.CORS_ORIGINS).toEqual(['https://a.example.com', 'http://localhost:5173']);
+    for (const [name, value] of [['REDIS_URL', 'http://cache'], ['CORS_ORIGINS', '*'], ['CORS_ORIGINS', 'https://a.example.com/app'], ['HTTP_BODY_LIMIT', 'lots']]) {
+      expect(() => validateEnv({ ...valid, [name]: value })).toThrow(new RegExp(name));
+    }
+  });
+
+  it('reads the metrics settings: no token and no worker listener unless set', () => {
+    expect(validateEnv(valid)).toMatchObject({ WORKER_METRICS_HOST: '127.0.0.1' });
+    expect(validateEnv(valid).METRICS_TOKEN).toBeUndefined();
+    expect(validateEnv(valid).WORKER_METRICS_PORT).toBeUndefined();
+    expect(validateEnv({ ...valid, METRICS_TOKEN: 'a-long-enough-token', WORKER_METRICS_PORT: '9464' }))
+      .toMatchObject({ METRICS_TOKEN: 'a-long-enough-token', WORKER_METRICS_PORT: 9464 });
+    for (const [name, value] of [['METRICS_TOKEN', 'short'], ['METRICS_TOKEN', 'has a space in it!!'], ['WORKER_METRICS_PORT', '70000']]) {
+      expect(() => validateEnv({ ...valid, [name]: value })).toThrow(new RegExp(name));
+    }
+  });
+
   it('needs a sender: a phone number or a messaging service', () => {
     const { TWILIO_PHONE_NUMBER: _p, ...noSender } = valid;
     expect(() => validateEnv(noSender)).toThrow(/TWILIO_PHONE_NUMBER/);

@@ -3,6 +3,7 @@ import {
   IsIn,
   IsInt,
   IsNotEmpty,
+  IsNumber,
   IsOptional,
   IsString,
   IsUrl,
@@ -13,6 +14,12 @@ import {
   validateSync,
 } from 'class-validator';
 import { isSupportedCountry } from 'libphonenumber-js';
+
+/** libphonenumber-js's number types (PhoneNumber.getType()). */
+export const NUMBER_TYPES = [
+  'MOBILE', 'FIXED_LINE_OR_MOBILE', 'FIXED_LINE', 'VOIP', 'PERSONAL_NUMBER', 'TOLL_FREE', 'PREMIUM_RATE', 'SHARED_COST',
+  'PAGER', 'UAN', 'VOICEMAIL',
+] as const;
 
 const urlOptions = { require_tld: false, require_protocol: true };
 
@@ -57,9 +64,32 @@ export class EnvDto {
   @Type(() => Number) @IsInt() @Min(100) @Max(120000)
   TWILIO_TIMEOUT_MS = 15000;
 
+  /** Sends per second per sender (Twilio's MPS), shared by every worker through Redis; 0 = no cap. */
+  @Type(() => Number) @IsNumber({}, { message: 'TWILIO_MAX_MPS must be a number of messages per second (0 = no cap)' }) @Min(0) @Max(10000)
+  TWILIO_MAX_MPS = 0;
+
   @Transform(({ value }) => String(value).toUpperCase())
   @Matches(/^[A-Z]{2}$/, { message: 'DEFAULT_COUNTRY must be an ISO 3166-1 alpha-2 code such as BR' })
   DEFAULT_COUNTRY = 'BR';
+
+  /** Destination countries (ISO codes) or `*`; unset: DEFAULT_COUNTRY only. */
+  @IsOptional()
+  @Transform(({ value }) => String(value).split(',').map((code) => code.trim().toUpperCase()).filter(Boolean))
+  @Matches(/^([A-Z]{2}|\*)$/, { each: true, message: 'ALLOWED_COUNTRIES must list ISO 3166-1 alpha-2 codes such as BR,PT, or be *' })
+  ALLOWED_COUNTRIES?: string[];
+
+  /** Number types (libphonenumber-js names) that may receive SMS, or `*`. */
+  @Transform(({ value }) => (Array.isArray(value) ? value : String(value).split(',')).map((type: string) => type.trim().toUpperCase()).filter(Boolean))
+  @IsIn([...NUMBER_TYPES, '*'], { each: true, message: `ALLOWED_NUMBER_TYPES must list some of ${NUMBER_TYPES.join(', ')}, or be *` })
+  ALLOWED_NUMBER_TYPES: string[] = ['MOBILE', 'FIXED_LINE_OR_MOBILE'];
+
+  /** At most this many messages to one number per clock hour; 0 = no limit. */
+  @Type(() => Number) @IsInt() @Min(0)
+  RECIPIENT_HOURLY_LIMIT = 10;
+
+  /** At most this many SMS segments accepted per UTC day; 0 = no cap. */
+  @Type(() => Number) @IsInt() @Min(0)
+  DAILY_SEGMENT_CAP = 0;
 
   @Transform(({ value }) => String(value).split(',').map((key) => key.trim()).filter(Boolean))
   @IsString({ each: true }) @IsNotEmpty({ message: 'API_KEYS must list at least one key' })
@@ -76,6 +106,18 @@ export class EnvDto {
 
   @Type(() => Number) @IsInt() @Min(50)
   OUTBOX_RELAY_INTERVAL_MS = 1000;
+
+  /** How often a worker asks Twilio about messages whose status callbacks never came. */
+  @Type(() => Number) @IsInt() @Min(100)
+  RECONCILE_INTERVAL_MS = 60000;
+
+  /** How long a message may sit in `sent` (or `sending` with a SID) before Twilio is asked about it. */
+  @Type(() => Number) @IsInt() @Min(100)
+  RECONCILE_AFTER_MS = 900000;
+
+  /** Twilio fetches per reconciliation run, so a backlog cannot flood Twilio's API in one go. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(1000)
+  RECONCILE_BATCH_SIZE = 100;
 
   @Type(() => Number) @IsInt() @Min(24)
   IDEMPOTENCY_TTL_HOURS = 24;
@@ -116,6 +158,17 @@ export class EnvDto {
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
+
+  /** Bearer token Prometheus sends to /metrics (API and worker); admin API keys work on the API too. */
+  @IsOptional() @Matches(/^[\x21-\x7e]{16,256}$/, { message: 'METRICS_TOKEN must be 16-256 printable characters without spaces' })
+  METRICS_TOKEN?: string;
+
+  /** The worker has no HTTP server; when set, it serves GET /metrics on this port. */
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(65535)
+  WORKER_METRICS_PORT?: number;
+
+  @IsString() @IsNotEmpty()
+  WORKER_METRICS_HOST = '127.0.0.1';
 }
 
 /** Used by ConfigModule.forRoot({ validate }): stops the start with the names of bad variables. */
@@ -125,6 +178,9 @@ export function validateEnv(raw: Record<string, unknown>): EnvDto {
   const problems = validateSync(env, { skipMissingProperties: false }).flatMap((error) =>
     Object.values(error.constraints ?? {}).map((text) => `${error.property}: ${text}`),
   );
+  for (const code of env.ALLOWED_COUNTRIES ?? []) {
+    if (code !== '*' && !isSupportedCountry(code)) problems.push(`ALLOWED_COUNTRIES: "${code}" is not a supported ISO 3166-1 alpha-2 code`);
+  }
   if (!isSupportedCountry(env.DEFAULT_COUNTRY)) {
     problems.push(`DEFAULT_COUNTRY: "${env.DEFAULT_COUNTRY}" is not a supported ISO 3166-1 alpha-2 code`);
   }

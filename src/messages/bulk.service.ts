@@ -52,7 +52,7 @@ export class BulkService {
       await this.messages.createMany(accepted);
       await this.recordAcceptance(batchId, accepted, rejected.length, context);
     }
-    if (!sendAt) void this.dispatcher.publish(owed, PUBLISH_PARALLEL);
+    if (!sendAt) void this.dispatcher.publish(owed, { parallel: PUBLISH_PARALLEL, background: true });
     return { batchId, accepted: accepted.length, rejected };
   }
 

@@ -2,6 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { SmsQueuePublisher } from '../queue/sms-queue.publisher';
 import { OutboxRepository, OwedCommand } from './outbox';
 
+const BACKGROUND_CONFIRM_TIMEOUT_MS = 30_000;
+
 /**
  * Publishes send commands already recorded in the outbox and settles the ones the broker
  * confirmed. A refused publish stops the run and leaves the rest owed: the relay retries them.
@@ -15,14 +17,20 @@ export class CommandDispatcher {
     private readonly publisher: SmsQueuePublisher,
   ) {}
 
-  /** `parallel` > 1 trades strict order for speed (bulk); 1 keeps the order given. */
-  async publish(commands: OwedCommand[], parallel = 1): Promise<number> {
+  /**
+   * Publishes go out on one channel in the order they are issued, so `parallel` only decides how
+   * many confirms are awaited at once. `background`: not on a request's path, so the broker may
+   * take its time to confirm.
+   */
+  async publish(commands: OwedCommand[], options: { parallel?: number; background?: boolean } = {}): Promise<number> {
+    const parallel = options.parallel ?? 1;
+    const timeoutMs = options.background ? BACKGROUND_CONFIRM_TIMEOUT_MS : undefined;
     const confirmed: string[] = [];
     try {
       for (let start = 0; start < commands.length; start += parallel) {
         const chunk = commands.slice(start, start + parallel);
         await Promise.all(chunk.map(async ({ messageId, requestId }) => {
-          await this.publisher.publishSend({ messageId, requestId });
+          await this.publisher.publishSend({ messageId, requestId }, timeoutMs);
           confirmed.push(messageId);
         }));
       }

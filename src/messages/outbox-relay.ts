@@ -5,6 +5,8 @@ import { MessagesRepository } from './messages.repository';
 import { OutboxRepository } from './outbox';
 
 const BATCH = 500;
+// One at a time: the relay publishes in order of acceptance (bulk sends publish their own, in parallel).
+const RELAY_PARALLEL = 1;
 /** An outbox entry whose message was never stored (the API stopped between the two inserts). */
 const ORPHAN_AFTER_MS = 60_000;
 
@@ -46,7 +48,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       const stored = await this.messages.existing(owed.map((command) => command.messageId));
       const orphans = owed.filter((c) => !stored.has(c.messageId) && c.dueAt.getTime() < Date.now() - ORPHAN_AFTER_MS);
       await this.outbox.settle(orphans.map((command) => command.messageId));
-      const published = await this.dispatcher.publish(owed.filter((command) => stored.has(command.messageId)));
+      const due = owed.filter((command) => stored.has(command.messageId));
+      const published = await this.dispatcher.publish(due, { parallel: RELAY_PARALLEL, background: true });
       if (published > 0) this.logger.log({ published }, 'outbox relay published owed commands');
       return published;
     } catch (error) {

@@ -9,7 +9,9 @@ import { MessageIntake } from '../messages/message-intake';
 import type { SendSmsCommand } from '../queue/sms-commands';
 import { retryDelayMs } from '../queue/sms-topology';
 import { OptOutsService } from '../opt-outs/opt-outs.service';
+import { SendPolicy } from '../policy/send-policy';
 import { maskPhone } from './phone';
+import { SendPacer, TWILIO_TOO_MANY_REQUESTS } from './send-pacer';
 import { SMS_PROVIDER, SmsProvider, SmsProviderError } from './sms-provider';
 
 export class UnknownMessageError extends DomainError {
@@ -45,6 +47,8 @@ export class SmsService {
     private readonly intake: MessageIntake,
     private readonly optOuts: OptOutsService,
     private readonly config: AppConfig,
+    private readonly pacer: SendPacer,
+    private readonly policy: SendPolicy,
   ) {}
 
   /** One `sms.send` command: a stored message's id, or a producer's message to store first. */
@@ -59,6 +63,8 @@ export class SmsService {
     if (!created && (message.to !== prepared.to || message.body !== prepared.body)) {
       throw new DomainError('producer_id_conflict', `producerId "${command.producerId}" was already used for another message (${message.id})`, 409);
     }
+    // After the store, so a repeated command is not counted twice; a refusal ends the message `blocked`.
+    if (created && !(await this.policy.screen(message, by))) return { kind: 'done' };
     return this.deliver(message.id, by);
   }
 
@@ -82,6 +88,7 @@ export class SmsService {
         await this.lifecycle.markBlocked(message.id, 'the recipient opted out (STOP) or is on the blocklist', by);
         return { kind: 'done' };
       }
+      if (!earlier) await this.pacer.waitForSlot(message.from);
       const receipt = earlier ?? (await this.provider.send({
         to: message.to, from: message.from, body: message.body, statusCallback: this.statusCallbackFor(message.id),
       }));
@@ -90,6 +97,7 @@ export class SmsService {
       return { kind: 'done' };
     } catch (error) {
       if (!(error instanceof SmsProviderError)) throw error;
+      if (error.providerCode === TWILIO_TOO_MANY_REQUESTS) await this.pacer.slowDown(message.from);
       this.logger.warn({ ...log, errorCode: error.providerCode, retryable: error.retryable }, 'send failed');
       return this.handleFailure(message, error, by);
     }

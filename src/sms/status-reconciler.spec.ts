@@ -28,7 +28,7 @@ function fixture(stuck: MessageRecord[], answers: Answers, batchSize = 10) {
     const from = after ? stuck.findIndex((m) => m.id === after) + 1 : 0;
     return stuck.slice(from, from + limit);
   });
-  const applyReported = jest.fn(async (id: string, status: MessageStatus) => ({ id, status }) as MessageRecord);
+  const applyReported = jest.fn(async (id: string, status: MessageStatus, _report: unknown, _by: unknown) => ({ id, status }) as MessageRecord);
   const config = { reconcile: { intervalMs: 1000, afterMs: 60_000, batchSize } } as AppConfig;
   const reconciler = new StatusReconciler(
     provider,

@@ -1,8 +1,9 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import twilio, { Twilio } from 'twilio';
 import RequestClient from 'twilio/lib/base/RequestClient';
 import RestException from 'twilio/lib/base/RestException';
 import { AppConfig, TwilioSettings } from '../config/app-config';
+import { SmsMetrics } from '../metrics/sms-metrics';
 import { OutboundSms, ProviderReceipt, ProviderStatus, SmsProvider, SmsProviderError } from './sms-provider';
 import { describeTwilioError } from './twilio-errors';
 import { BaseUrlRequestClient } from './twilio-request-client';
@@ -22,7 +23,7 @@ export class TwilioProvider implements SmsProvider {
   private readonly client: Twilio;
   private readonly settings: TwilioSettings;
 
-  constructor(config: AppConfig) {
+  constructor(config: AppConfig, @Optional() private readonly metrics?: SmsMetrics) {
     this.settings = config.twilio;
     this.client = twilio(this.settings.accountSid, this.settings.authToken, { httpClient: httpClientFor(this.settings) });
     if (this.settings.apiBaseUrl) {
@@ -37,7 +38,9 @@ export class TwilioProvider implements SmsProvider {
         ? { messagingServiceSid: this.settings.messagingServiceSid }
         : { from: this.settings.phoneNumber };
     try {
-      const created = await this.client.messages.create({ to: sms.to, body: sms.body, statusCallback: sms.statusCallback, ...sender });
+      const creating = this.client.messages.create({ to: sms.to, body: sms.body, statusCallback: sms.statusCallback, ...sender });
+      this.metrics?.observeTwilioCall('messages.create', creating);
+      const created = await creating;
       return { sid: created.sid, status: created.status };
     } catch (error) {
       throw toProviderError(error);

@@ -66,6 +66,9 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
     DEFAULT_COUNTRY: 'BR', API_KEYS: TEST_API_KEY, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     // Tests poll; rate limits have their own specs that set them low.
     THROTTLE_LIMIT: '1000000', THROTTLE_BURST_LIMIT: '1000000',
+    // Specs send to Twilio's magic numbers (+1500555…, personal numbers), abroad and to one number
+    // many times; the send policy has its own spec (send-policy.e2e-spec.ts) that sets these.
+    ALLOWED_COUNTRIES: '*', ALLOWED_NUMBER_TYPES: '*', RECIPIENT_HOURLY_LIMIT: '0',
     ...options.env,
   };
   Object.assign(process.env, env);
@@ -76,11 +79,12 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
   const worker = options.worker === false ? undefined : await createWorkerApp();
   await worker?.listen();
   const mongo = await new MongoClient(mongodbUri).connect();
-  return {
+  const system: RunningSystem = {
     api, worker, sandbox, baseUrl, dbName, queue, env, mongo,
     http: () => request(api.getHttpServer()),
     close: async () => {
-      await worker?.close();
+      // A test may have replaced the worker: close the one the system holds now.
+      await system.worker?.close();
       await api.close();
       await sandbox.close();
       await mongo.db(dbName).dropDatabase();
@@ -88,6 +92,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
       await deleteQueues(rabbitmqUrl, [queue, `${queue}.dead`]);
     },
   };
+  return system;
 }
 
 async function deleteQueues(url: string, queues: string[]): Promise<void> {

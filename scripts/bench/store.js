@@ -1,0 +1,73 @@
+'use strict';
+/**
+ * A FerretDB of the benchmark's own, when no BENCH_MONGODB_URI is given. The shared one that
+ * scripts/services.sh starts also serves every test run on the machine; its connection pool is
+ * then the queue everything waits in, and the figures would measure the neighbours. Same cached
+ * binary, same PostgreSQL (its own database) or SQLite when there is no PostgreSQL.
+ */
+const { execFileSync, spawn } = require('node:child_process');
+const { existsSync, mkdirSync, openSync } = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const { join } = require('node:path');
+const { freePort, waitUntil } = require('./stack');
+
+const VERSION = 'v1.24.2';
+const PG_DATABASE = 'notifyx_bench_store';
+
+function ferretdbBinary() {
+  const cache = process.env.XDG_CACHE_HOME ?? join(os.homedir(), '.cache');
+  const bin = process.env.FERRETDB_BIN ?? join(cache, 'notifyx', `ferretdb-${VERSION}`);
+  return existsSync(bin) ? bin : undefined;
+}
+
+function psql(sql, database = 'postgres') {
+  return execFileSync('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-d', database, '-tAc', sql], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+}
+
+/** Same choice as scripts/services.sh: PostgreSQL when it answers, with commits not waiting for the disk. */
+function backendArgs(dataDir) {
+  try {
+    if (psql('select 1') === '1') {
+      if (psql(`select 1 from pg_database where datname = '${PG_DATABASE}'`) !== '1') psql(`create database ${PG_DATABASE}`);
+      psql(`alter database ${PG_DATABASE} set synchronous_commit = off`);
+      return { args: ['--handler=pg', `--postgresql-url=postgres://postgres@127.0.0.1:5432/${PG_DATABASE}`], backend: 'postgresql' };
+    }
+  } catch {
+    // no PostgreSQL here
+  }
+  mkdirSync(dataDir, { recursive: true });
+  return { args: ['--handler=sqlite', `--sqlite-url=file:${dataDir}/?_pragma=synchronous(normal)`], backend: 'sqlite' };
+}
+
+const portOpen = (port) => new Promise((resolve) => {
+  const socket = net.connect({ host: '127.0.0.1', port }, () => resolve(socket.end() && true));
+  socket.on('error', () => resolve(false));
+});
+
+/** Resolves {uri, backend, stop()}, or undefined when no FerretDB binary is cached (use the shared store then). */
+async function startPrivateStore(workDir) {
+  const bin = ferretdbBinary();
+  if (!bin) return undefined;
+  const port = await freePort();
+  const { args, backend } = backendArgs(join(workDir, 'ferretdb-data'));
+  mkdirSync(workDir, { recursive: true });
+  const log = openSync(join(workDir, 'ferretdb.log'), 'a');
+  const child = spawn(bin, [...args, `--state-dir=${workDir}`, `--listen-addr=127.0.0.1:${port}`, '--telemetry=disable',
+    '--debug-addr=-', '--log-level=warn'], { stdio: ['ignore', log, log] });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  await waitUntil(`FerretDB on port ${port}`, async () => {
+    if (child.exitCode !== null) throw new Error(`FerretDB exited (see ${workDir}/ferretdb.log)`);
+    return portOpen(port);
+  }, 30000, 200);
+  return {
+    uri: `mongodb://127.0.0.1:${port}`,
+    backend,
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+module.exports = { startPrivateStore };

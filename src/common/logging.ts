@@ -1,0 +1,52 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Params } from 'nestjs-pino';
+import type { AppConfig } from '../config/app-config';
+import { basicAuthOf, censor, maskPhonesInText, REDACT_PATHS, secretScrubber, serializeError, serializeRequest } from './log-redaction';
+
+/** What a caller may pass as x-request-id; anything else gets a fresh id. */
+export const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/;
+
+/** Request ids come from the caller's x-request-id when given, so one id can follow a message across systems. */
+function requestId(request: IncomingMessage, response: ServerResponse): string {
+  const given = request.headers['x-request-id'];
+  const id = typeof given === 'string' && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
+  response.setHeader('x-request-id', id);
+  return id;
+}
+
+/**
+ * Every line passes here last: numbers in free text (error messages, URLs) masked, and the
+ * configured secrets replaced wherever they appear. Written to stdout, like pino's default.
+ */
+function scrubbedStdout(config: AppConfig): { write(line: string): void } {
+  const { accountSid, authToken } = config.twilio;
+  const scrubSecrets = secretScrubber([authToken, basicAuthOf(accountSid, authToken), ...config.apiKeys]);
+  return { write: (line: string) => void process.stdout.write(scrubSecrets(maskPhonesInText(line))) };
+}
+
+/**
+ * JSON logs for both processes. In the API each line written while serving a request carries
+ * `reqId`; the worker binds the same field from the command's x-request-id header
+ * (LogContextInterceptor). Phone numbers are masked, message bodies and secrets never written.
+ */
+export function loggerParams(config: AppConfig): Params {
+  return {
+    pinoHttp: [
+      {
+        level: config.logLevel,
+        genReqId: requestId,
+        // Lines inside a request carry only its id; the request itself is on the line that closes it.
+        quietReqLogger: true,
+        wrapSerializers: false,
+        serializers: {
+          req: serializeRequest,
+          res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
+          err: (error: unknown) => serializeError(error),
+        },
+        redact: { paths: REDACT_PATHS, censor },
+      },
+      scrubbedStdout(config),
+    ],
+  };
+}

@@ -1,0 +1,61 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { AuditAction } from '../audit/audit-actions';
+import { AuditEvent, AuditService } from '../audit/audit.service';
+import { MessageStatus } from '../messages/message-status';
+import { FinalStatusObserver } from './final-status-observer';
+import { AcceptSource, SmsMetrics } from './sms-metrics';
+
+function sourceOf(actor: string): AcceptSource {
+  if (actor.startsWith('apikey:')) return 'api';
+  return actor === 'producer' ? 'producer' : 'other';
+}
+
+function numberOr(value: unknown): number | undefined {
+  return typeof value === 'number' ? value : undefined;
+}
+
+/**
+ * Counts what the audit log records. Every state change of a message is audited (the lifecycle
+ * pairs each with its entry), so counting audit entries counts each change exactly once, in the
+ * process where it happened, without a metrics call in every service.
+ */
+@Injectable()
+export class AuditMetricsListener implements OnModuleInit {
+  constructor(
+    private readonly audit: AuditService,
+    private readonly metrics: SmsMetrics,
+    private readonly finals: FinalStatusObserver,
+  ) {}
+
+  onModuleInit(): void {
+    this.audit.onRecorded((event, at) => this.count(event, at));
+  }
+
+  count(event: AuditEvent, at: Date): void {
+    const details = event.details ?? {};
+    switch (event.action) {
+      case AuditAction.MessageAccepted:
+        return this.metrics.messageAccepted(sourceOf(event.actor));
+      case AuditAction.MessageStatusChanged:
+        return this.statusChanged(event.messageId, details.to, at);
+      case AuditAction.MessageFailed:
+        return this.metrics.messageFailed(MessageStatus.Failed, numberOr(details.errorCode));
+      case AuditAction.MessageRetryScheduled:
+        return this.metrics.retryScheduled(numberOr(details.errorCode));
+      case AuditAction.MessageBlocked:
+        return this.metrics.messageBlocked();
+      case AuditAction.CommandDeadLettered:
+        return this.metrics.deadLetteredCommand(event.messageId ? 'message' : 'command');
+      default:
+    }
+  }
+
+  /** Sends failed by Twilio's API are `message.failed`; these are the statuses Twilio reports later. */
+  private statusChanged(messageId: string | undefined, to: unknown, at: Date): void {
+    if (to === MessageStatus.Sent) return this.metrics.messageSent();
+    if (!messageId) return;
+    if (to === MessageStatus.Delivered || to === MessageStatus.Failed || to === MessageStatus.Undelivered) {
+      this.finals.report(messageId, to, at);
+    }
+  }
+}

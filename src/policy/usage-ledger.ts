@@ -1,0 +1,81 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel, Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import { Model } from 'mongoose';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/**
+ * One step of a counter: `total` after this step. Entry n+1 has the _id `<counter>#<n+1>`, so of
+ * two writers that read the same latest entry only one can append after it.
+ */
+@Schema({ collection: 'usage_ledger', versionKey: false })
+export class UsageEntry {
+  @Prop({ type: String, required: true })
+  _id!: string;
+
+  @Prop({ required: true })
+  counter!: string;
+
+  @Prop({ required: true })
+  seq!: number;
+
+  @Prop({ required: true })
+  total!: number;
+
+  @Prop({ required: true })
+  expiresAt!: Date;
+}
+
+export const UsageEntrySchema = SchemaFactory.createForClass(UsageEntry);
+
+// UsageLedger.add: the latest entry of one counter
+UsageEntrySchema.index({ counter: 1, seq: -1 });
+// UsageLedger.purge: entries of windows that are over
+UsageEntrySchema.index({ expiresAt: 1 });
+
+const MAX_ATTEMPTS = 100;
+/** Older entries of a counter are history nobody reads: every KEEP appends, drop them. */
+const KEEP = 100;
+const PURGE_EVERY_MS = 60_000;
+
+function isDuplicateKey(error: unknown): boolean {
+  return (error as { code?: number }).code === 11000;
+}
+
+/**
+ * Counters that stay exact under concurrent writers on MongoDB and on FerretDB. FerretDB applies
+ * neither `$inc` nor conditional updates atomically (concurrent updates of one document overwrite
+ * each other), but both stores enforce unique _id inserts: a counter is an append-only chain.
+ */
+@Injectable()
+export class UsageLedger {
+  private lastPurge = 0;
+
+  constructor(@InjectModel(UsageEntry.name) private readonly model: Model<UsageEntry>) {}
+
+  /** Adds `amount` unless the total would pass `limit`; a negative amount gives back. */
+  async add(counter: string, amount: number, limit: number, expiresAt: Date): Promise<boolean> {
+    await this.purgeNow();
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
+      const latest = await this.model.findOne({ counter }).sort({ seq: -1 }).lean<UsageEntry>();
+      const seq = (latest?.seq ?? 0) + 1;
+      const total = (latest?.total ?? 0) + amount;
+      if (amount > 0 && total > limit) return false;
+      try {
+        await this.model.create({ _id: `${counter}#${seq}`, counter, seq, total, expiresAt });
+        if (seq % KEEP === 0) await this.model.deleteMany({ counter, seq: { $lte: seq - KEEP } });
+        return true;
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+      }
+      await sleep(Math.min(2 * 2 ** attempt, 50) * Math.random());
+    }
+    throw new Error(`usage counter ${counter} stayed contended for ${MAX_ATTEMPTS} attempts`);
+  }
+
+  /** No TTL indexes on FerretDB: windows that are over are deleted here, at most once a minute. */
+  private async purgeNow(): Promise<void> {
+    if (Date.now() - this.lastPurge < PURGE_EVERY_MS) return;
+    this.lastPurge = Date.now();
+    await this.model.deleteMany({ expiresAt: { $lt: new Date() } });
+  }
+}

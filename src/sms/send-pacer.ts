@@ -1,0 +1,114 @@
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AppConfig } from '../config/app-config';
+import { MemoryPaceStore, PaceRedis, PaceStore, RedisPaceStore, SLOWDOWN_RECOVERY_MS } from './pace-stores';
+
+/** Twilio's "Too Many Requests": the account or sender is over its rate. */
+export const TWILIO_TOO_MANY_REQUESTS = 20429;
+
+/** Waking this late (or one interval, if longer) means the process stalled: the slot is gone. */
+const STALL_MS = 50;
+
+/** Slots a stalled caller may miss before it sends anyway (it must not starve). */
+const MAX_SLOT_ATTEMPTS = 3;
+
+/** How long a starting worker waits for Redis before it paces alone. */
+const READY_WAIT_MS = 5000;
+
+/**
+ * Keeps sends at or under TWILIO_MAX_MPS per sender (the from number, or the messaging service),
+ * across every worker when REDIS_URL is set. Twilio queues what comes faster and answers 20429
+ * when its queue is full; pacing here keeps its queue empty, so status times stay honest.
+ * While Redis is unreachable each worker paces alone (the cap then holds per worker).
+ */
+@Injectable()
+export class SendPacer implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(SendPacer.name);
+  private readonly intervalUs: number;
+  private readonly local = new MemoryPaceStore();
+  private readonly redis?: PaceRedis;
+  private readonly shared?: RedisPaceStore;
+  private degraded = false;
+
+  constructor(private readonly config: AppConfig) {
+    const { maxMps } = config.pace;
+    this.intervalUs = maxMps > 0 ? 1_000_000 / maxMps : 0;
+    const { url, keyPrefix } = config.redis;
+    if (!url || this.intervalUs === 0) return;
+    this.redis = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 1000 }) as PaceRedis;
+    this.redis.on('error', (error: Error) => this.markDegraded(error));
+    this.shared = new RedisPaceStore(this.redis, keyPrefix);
+  }
+
+  /** Waits until Redis is ready: the first sends after a start must already share the pace. */
+  async onModuleInit(): Promise<void> {
+    if (!this.redis) return;
+    try {
+      const ready = once(this.redis, 'ready');
+      await this.redis.connect();
+      if (this.redis.status !== 'ready') await Promise.race([ready, sleep(READY_WAIT_MS)]);
+    } catch (error) {
+      this.markDegraded(error);
+    }
+  }
+
+  onModuleDestroy(): void {
+    this.redis?.disconnect();
+  }
+
+  /**
+   * Resolves when this caller may send from `from` (null: the configured default sender). A caller
+   * that wakes well after its slot (the process stalled) takes a fresh slot rather than send late
+   * on top of the next ones: a missed slot is lost, never made up in a burst.
+   */
+  async waitForSlot(from: string | null): Promise<void> {
+    if (this.intervalUs === 0) return;
+    const sender = this.senderOf(from);
+    for (let attempt = 1; ; attempt += 1) {
+      const waitUs = await this.withStore((store) => store.reserve(sender, this.intervalUs));
+      const due = performance.now() + waitUs / 1000;
+      if (waitUs >= 1000) await sleep(Math.round(waitUs / 1000));
+      if (performance.now() - due <= Math.max(this.intervalUs / 1000, STALL_MS) || attempt === MAX_SLOT_ATTEMPTS) return;
+    }
+  }
+
+  /** Twilio answered 20429 for this sender: halve its pace, recovering over SLOWDOWN_RECOVERY_MS. */
+  async slowDown(from: string | null): Promise<void> {
+    if (this.intervalUs === 0) return;
+    this.logger.warn({ sender: this.senderOf(from), recoveryMs: SLOWDOWN_RECOVERY_MS }, 'Twilio answered 20429: sending at half pace');
+    await this.withStore((store) => store.slowDown(this.senderOf(from)));
+  }
+
+  /** Mirrors TwilioProvider's choice of sender: Twilio counts MPS per number or messaging service. */
+  private senderOf(from: string | null): string {
+    const { messagingServiceSid, phoneNumber } = this.config.twilio;
+    return from ?? messagingServiceSid ?? phoneNumber ?? 'default';
+  }
+
+  private async withStore<T>(use: (store: PaceStore) => Promise<T>): Promise<T> {
+    if (this.shared && this.redis?.status === 'ready') {
+      try {
+        const result = await use(this.shared);
+        this.markHealthy();
+        return result;
+      } catch (error) {
+        this.markDegraded(error);
+      }
+    }
+    return use(this.local);
+  }
+
+  private markDegraded(error: unknown): void {
+    if (this.degraded) return;
+    this.degraded = true;
+    this.logger.warn({ err: error }, 'Redis is unreachable: each worker paces its sends alone until it is back');
+  }
+
+  private markHealthy(): void {
+    if (!this.degraded) return;
+    this.degraded = false;
+    this.logger.log('Redis is back: workers share one send pace again');
+  }
+}
