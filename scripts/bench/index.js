@@ -12,7 +12,7 @@
  *
  * Environment (defaults in brackets):
  *   BENCH_SCENARIOS [limit,accept,bulk,drain,e2e]   BENCH_DURATION_S [20]   BENCH_CONNECTIONS [64]
- *   BENCH_WARMUP_S [2]   BENCH_BULK_SIZE [10000]   BENCH_DRAIN_COUNT [20000]   BENCH_DRAIN_WORKERS [1,2]
+ *   BENCH_WARMUP_S [3]   BENCH_BULK_SIZE [10000]   BENCH_DRAIN_COUNT [20000]   BENCH_DRAIN_WORKERS [1,2]
  *   BENCH_MAX_MPS [1000] (the capped drain run; 0 skips it)   BENCH_SANDBOX_LATENCY_MS [100]
  *   BENCH_DRAIN_TIMEOUT_S [300]: a drain run that takes longer reports what it sent by then
  *   BENCH_E2E_RATE [half the accept rate]   BENCH_E2E_DURATION_S [BENCH_DURATION_S]   BENCH_E2E_WORKERS [1]
@@ -40,7 +40,7 @@ function settings() {
   const durationS = num('BENCH_DURATION_S', 20);
   return {
     scenarios: (env.BENCH_SCENARIOS ?? 'limit,accept,bulk,drain,e2e').split(',').map((s) => s.trim()).filter(Boolean),
-    durationS, connections: num('BENCH_CONNECTIONS', 64), warmupS: num('BENCH_WARMUP_S', 2),
+    durationS, connections: num('BENCH_CONNECTIONS', 64), warmupS: num('BENCH_WARMUP_S', 3),
     bulkSize: num('BENCH_BULK_SIZE', 10000), drainCount: num('BENCH_DRAIN_COUNT', 20000),
     drainWorkers: (env.BENCH_DRAIN_WORKERS ?? '1,2').split(',').map(Number).filter((n) => n > 0),
     maxMps: num('BENCH_MAX_MPS', 1000), drainTimeoutS: num('BENCH_DRAIN_TIMEOUT_S', 300), sandboxLatencyMs: num('BENCH_SANDBOX_LATENCY_MS', 100),
