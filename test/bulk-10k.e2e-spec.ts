@@ -15,7 +15,8 @@ describe('bulk sends at size', () => {
   });
   afterAll(async () => {
     await system?.close();
-  });
+    // Dropping a database of thousands of messages takes FerretDB a while under load.
+  }, 300_000);
 
   const bulk = (recipients: { to: string }[], body: string) =>
     system.http().post('/v1/messages/bulk').set('x-api-key', TEST_API_KEY).send({ body, recipients }).expect(202);

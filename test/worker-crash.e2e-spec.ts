@@ -24,7 +24,8 @@ describe('worker crash and graceful stop (real worker processes)', () => {
   afterAll(async () => {
     worker?.kill('SIGKILL');
     await system?.close();
-  });
+    // Dropping a database of thousands of messages takes FerretDB a while under load.
+  }, 300_000);
 
   async function publish(count: number, prefix: string): Promise<void> {
     const connection = await amqpConnect(testServiceUrls().rabbitmqUrl);
