@@ -15,7 +15,9 @@ describe('outages', () => {
     broker = await new TcpProxy('127.0.0.1', 5672).start();
     store = await new TcpProxy('127.0.0.1', 27017).start();
     system = await startSystem({
-      env: { RABBITMQ_URL: broker.route(rabbitmqUrl), OUTBOX_RELAY_INTERVAL_MS: '200' },
+      // One command at a time in the worker, so the order Twilio sees is the order of the queue,
+      // which is what the relay controls (with ten in flight, sends may overtake each other).
+      env: { RABBITMQ_URL: broker.route(rabbitmqUrl), OUTBOX_RELAY_INTERVAL_MS: '200', SMS_PREFETCH: '1' },
       mongodbUri: store.route(mongodbUri),
     });
   });
