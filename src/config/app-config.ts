@@ -32,6 +32,8 @@ export interface ThrottleSettings {
 
 export interface HttpSettings {
   bodyLimit: string;
+  /** The bulk route's own limit: its body holds up to 10,000 recipients. */
+  bulkBodyLimit: string;
   /** Undefined: no CORS headers at all, so browsers on other origins cannot call the API. */
   corsOrigins?: string[];
 }
@@ -58,8 +60,13 @@ export interface SendPolicySettings {
 export class AppConfig {
   constructor(private readonly config: ConfigService<EnvDto, true>) {}
 
+  /**
+   * The validated value. An empty variable (`NAME=` in .env) counts as unset: validation skips
+   * it, but ConfigService would fall back to the raw '' from process.env, so that is undone here.
+   */
   private get<K extends keyof EnvDto>(key: K): EnvDto[K] {
-    return this.config.get(key, { infer: true });
+    const value = this.config.get(key, { infer: true });
+    return (value === '' ? new EnvDto()[key] : value) as EnvDto[K];
   }
 
   get port(): number {
@@ -135,7 +142,6 @@ export class AppConfig {
 
   /** SMS-pumping and cost defences, checked once when a message comes in. */
   get sendPolicy(): SendPolicySettings {
-    // An empty variable is unset, but ConfigService then falls back to the raw '' from process.env.
     const listed = this.get('ALLOWED_COUNTRIES');
     const countries = Array.isArray(listed) && listed.length > 0 ? listed : [this.defaultCountry];
     const types = this.get('ALLOWED_NUMBER_TYPES');
@@ -166,7 +172,7 @@ export class AppConfig {
 
   get http(): HttpSettings {
     const origins = this.get('CORS_ORIGINS') ?? [];
-    return { bodyLimit: this.get('HTTP_BODY_LIMIT'), corsOrigins: origins.length > 0 ? origins : undefined };
+    return { bodyLimit: this.get('HTTP_BODY_LIMIT'), bulkBodyLimit: this.get('HTTP_BULK_BODY_LIMIT'), corsOrigins: origins.length > 0 ? origins : undefined };
   }
 
   /** The reply to an inbound HELP/INFO. */

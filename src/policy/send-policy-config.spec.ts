@@ -36,6 +36,14 @@ describe('send policy and pace settings', () => {
     });
   });
 
+  it('reads an empty variable (NAME= in .env) as unset, everywhere', () => {
+    const config = configOf({ ...valid, PUBLIC_BASE_URL: '', REDIS_URL: '', TWILIO_MAX_MPS: '', PORT: '', ALLOWED_NUMBER_TYPES: '' });
+    expect(config.publicBaseUrl).toBe('http://127.0.0.1:3000');
+    expect(config.redis.url).toBeUndefined();
+    expect(config.pace).toEqual({ maxMps: 0 });
+    expect(config.sendPolicy.allowedNumberTypes).toEqual(['MOBILE', 'FIXED_LINE_OR_MOBILE']);
+  });
+
   it('names bad values', () => {
     for (const [name, value] of [['ALLOWED_COUNTRIES', 'BR,XX'], ['ALLOWED_COUNTRIES', 'Brazil'], ['ALLOWED_NUMBER_TYPES', 'CELL'],
       ['RECIPIENT_HOURLY_LIMIT', '-1'], ['DAILY_SEGMENT_CAP', 'lots'], ['TWILIO_MAX_MPS', 'fast']]) {
