@@ -3,11 +3,11 @@ import type { AppConfig } from '../src/config/app-config';
 import { UsageCounters } from '../src/policy/usage-counters';
 import { UsageLedger } from '../src/policy/usage-ledger';
 import { Broker, brMobile, deliveryKit, DeliveryKit } from './support/delivery-kit';
-import { RunningSystem, startSystem } from './support/system';
+import { RunningSystem, startSystem, TEST_API_KEY } from './support/system';
 import { waitFor } from './support/wait-for';
 
 const HOURLY_LIMIT = 3;
-const DAILY_SEGMENTS = 12;
+const DAILY_SEGMENTS = 16;
 /** 4 GSM-7 segments (153 characters each once concatenated). */
 const FOUR_SEGMENTS = 'x'.repeat(153 * 3 + 10);
 const TWO_SEGMENTS = 'y'.repeat(200);
@@ -38,6 +38,8 @@ describe('send policy', () => {
     await system?.close();
   });
 
+  const bulk = (recipients: { to: string }[], body: string) =>
+    system.http().post('/v1/messages/bulk').set('x-api-key', TEST_API_KEY).send({ body, recipients });
   const storedFor = async (to: string) => (await kit.messagesTo(to)).length;
   const refusals = async (code: string) => (await kit.audit({ action: 'message.refused' })).filter((entry) => entry.details?.code === code);
 
@@ -83,21 +85,55 @@ describe('send policy', () => {
     expect(await storedFor(to)).toBe(HOURLY_LIMIT);
   });
 
+  it('applies the same rules to each recipient of a bulk send: refused ones rejected by index, audited (4 more segments, 11 in all)', async () => {
+    const repeated = brMobile(40006);
+    const recipients = ['+33612345680', '+559003001235', repeated, repeated, repeated, repeated, brMobile(40007), '12345'].map((to) => ({ to }));
+    const response = await bulk(recipients, 'bulk under policy');
+    expect(response.body.accepted).toBe(4);
+    expect(response.body.rejected).toEqual([
+      { index: 0, reason: expect.stringMatching(/^sending to FR is not allowed/) },
+      { index: 1, reason: expect.stringMatching(/PREMIUM_RATE/) },
+      { index: 5, reason: expect.stringMatching(/already got 3 messages this hour/) },
+      { index: 7, reason: expect.any(String) },
+    ]);
+    expect(await storedFor(repeated)).toBe(3);
+    expect(await storedFor('+33612345680')).toBe(0);
+    expect(await storedFor('+559003001235')).toBe(0);
+    const audited = (await kit.audit({ action: 'message.refused' })).filter((entry) => entry.details?.index !== undefined);
+    expect(audited.map((entry) => [entry.details?.index, entry.details?.code]).sort()).toEqual([
+      [0, 'country_not_allowed'], [1, 'number_type_not_allowed'], [5, 'recipient_limit_reached'],
+    ]);
+    // The repeated number's hour is spent: a single send to it is refused too.
+    expect((await kit.post({ to: repeated, body: 'after the bulk' })).status).toBe(429);
+  });
+
   it(`caps the segments of a day at DAILY_SEGMENT_CAP (${DAILY_SEGMENTS}), and a refusal spends no recipient budget`, async () => {
     const to = brMobile(40004);
     const four = await kit.post({ to, body: FOUR_SEGMENTS });
-    expect(four.body.segments).toBe(4); // 11 spent
+    expect(four.body.segments).toBe(4); // 15 spent
     const over = await kit.post({ to: brMobile(40005), body: TWO_SEGMENTS });
     expect(over.status).toBe(429);
     expect(over.body).toMatchObject({ code: 'daily_segment_cap_reached', cap: DAILY_SEGMENTS });
     expect(await storedFor(brMobile(40005))).toBe(0);
-    expect((await kit.post({ to: brMobile(40005), body: 'fits' })).status).toBe(202); // 12: the cap
+    expect((await kit.post({ to: brMobile(40005), body: 'fits' })).status).toBe(202); // 16: the cap
     expect((await kit.post({ to, body: 'no more today' })).body).toMatchObject({ code: 'daily_segment_cap_reached' });
     expect(await refusals('daily_segment_cap_reached')).toHaveLength(2);
     // brMobile(40005): refused once (its hour's count given back), then accepted once.
     const [latest] = await system.mongo.db(system.dbName).collection('usage_ledger')
       .find({ counter: { $regex: `^recipient:\\${brMobile(40005)}:` } }).sort({ seq: -1 }).limit(1).toArray();
     expect(latest).toMatchObject({ total: 1 });
+  });
+
+  it('refuses a whole bulk send the day cannot carry (429), stores nothing and gives back its recipients\' counts', async () => {
+    const recipients = [brMobile(40008), brMobile(40009)].map((to) => ({ to }));
+    const response = await bulk(recipients, 'over the cap');
+    expect(response.status).toBe(429);
+    expect(response.body).toMatchObject({ code: 'daily_segment_cap_reached', cap: DAILY_SEGMENTS });
+    expect(await storedFor(brMobile(40008))).toBe(0);
+    expect(await refusals('daily_segment_cap_reached')).toHaveLength(3);
+    const [latest] = await system.mongo.db(system.dbName).collection('usage_ledger')
+      .find({ counter: { $regex: `^recipient:\\${brMobile(40008)}:` } }).sort({ seq: -1 }).limit(1).toArray();
+    expect(latest).toMatchObject({ total: 0 });
   });
 
   it("ends a producer's refused command `blocked` with the reason, audited, and never sends it", async () => {
@@ -123,6 +159,20 @@ describe('send policy', () => {
     expect(await ledger.add(counter, 1, 21, expiresAt)).toBe(false);
   });
 
+  it('the ledger adds many counters in one go, each exactly, even when another writer moves one meanwhile', async () => {
+    const ledger = system.api.get(UsageLedger, { strict: false });
+    const expiresAt = new Date(Date.now() + 60_000);
+    const [fresh, nearFull, contended] = ['fresh', 'near', 'contended'].map((name) => `test:${name}:${randomBytes(4).toString('hex')}`);
+    await ledger.add(nearFull, 4, 5, expiresAt);
+    const steps = [{ counter: fresh, amount: 3, limit: 5, expiresAt }, { counter: nearFull, amount: 2, limit: 5, expiresAt }, { counter: contended, amount: 1, limit: 5, expiresAt }];
+    const [many] = await Promise.all([ledger.addMany(steps), ...Array.from({ length: 4 }, () => ledger.add(contended, 1, 5, expiresAt))]);
+    expect(many).toEqual([true, false, true]);
+    expect(await ledger.add(fresh, 3, 5, expiresAt)).toBe(false);
+    expect(await ledger.add(fresh, 2, 5, expiresAt)).toBe(true);
+    expect(await ledger.add(nearFull, 1, 5, expiresAt)).toBe(true);
+    expect(await ledger.add(contended, 1, 5, expiresAt)).toBe(false); // 4 + 1 already: the fifth
+  });
+
   it('with REDIS_URL the counters are one Redis key per window, exact under racing writers', async () => {
     const config = { redis: { url: 'redis://127.0.0.1:6379', keyPrefix: `notifyx:test:${randomBytes(4).toString('hex')}:` } } as AppConfig;
     const unusedLedger = { add: () => Promise.reject(new Error('the ledger must not be used while Redis is up')) } as unknown as UsageLedger;
@@ -134,6 +184,11 @@ describe('send policy', () => {
       expect(taken.filter(Boolean)).toHaveLength(7);
       await counters.add('recipient:+5511900000000:x', -1, 7, end);
       expect(await counters.add('recipient:+5511900000000:x', 1, 7, end)).toBe(true);
+      const many = await counters.addMany([
+        { counter: 'recipient:+5511900000000:x', amount: 1, limit: 7, expiresAt: end },
+        { counter: 'recipient:+5511900000001:x', amount: 7, limit: 7, expiresAt: end },
+      ]);
+      expect(many).toEqual([false, true]);
     } finally {
       counters.onModuleDestroy();
     }

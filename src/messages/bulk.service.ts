@@ -3,6 +3,7 @@ import { AuditAction } from '../audit/audit-actions';
 import { AuditService } from '../audit/audit.service';
 import type { RequestContext } from '../auth/request-context.decorator';
 import { DomainError } from '../common/domain-error';
+import { SendPolicy } from '../policy/send-policy';
 import { TemplatesService } from '../templates/templates.service';
 import { BatchesRepository } from './batches.repository';
 import { CommandDispatcher } from './command-dispatcher';
@@ -17,6 +18,9 @@ import { checkSendAt } from './send-at';
 const PUBLISH_PARALLEL = 200;
 
 type Render = (variables: Record<string, string | number>) => string;
+type Rejection = { index: number; reason: string };
+/** The recipients of one request split in two; an accepted one keeps its index in the request. */
+type Prepared = { accepted: (NewMessage & { index: number })[]; rejected: Rejection[] };
 
 /**
  * Many recipients in one call: each is validated on its own (a bad one is rejected with its
@@ -35,13 +39,14 @@ export class BulkService {
     private readonly dispatcher: CommandDispatcher,
     private readonly templates: TemplatesService,
     private readonly audit: AuditService,
+    private readonly policy: SendPolicy,
   ) {}
 
   async accept(request: BulkSendDto, context: RequestContext): Promise<BulkAcceptedDto> {
     const sendAt = checkSendAt(request.sendAt);
     const render = await this.renderer(request);
     const batchId = this.messages.newId();
-    const { accepted, rejected } = this.prepareAll(request, render, { ...context, batchId, sendAt });
+    const { accepted, rejected } = await this.admit(this.prepareAll(request, render, { ...context, batchId, sendAt }), context);
     const owed: OwedCommand[] = accepted.map((m) => ({ messageId: m.id!, dueAt: sendAt ?? new Date(), requestId: context.requestId }));
     await this.batches.create({
       id: batchId, total: request.recipients.length, accepted: accepted.length, rejected,
@@ -66,15 +71,26 @@ export class BulkService {
     return (variables) => template.render(variables);
   }
 
-  private prepareAll(request: BulkSendDto, render: Render, origin: RequestContext & { batchId: string; sendAt?: Date }) {
-    const accepted: NewMessage[] = [];
-    const rejected: { index: number; reason: string }[] = [];
+  /** The send policy on the valid ones (SMS-pumping and cost defences), as for a single send. */
+  private async admit({ accepted, rejected }: Prepared, context: RequestContext): Promise<{ accepted: NewMessage[]; rejected: Rejection[] }> {
+    const refusals = await this.policy.admitMany(accepted, context);
+    const admitted = accepted.filter((_, position) => !refusals[position]).map(({ index: _, ...message }) => message);
+    const refused = accepted.flatMap((message, position) => {
+      const refusal = refusals[position];
+      return refusal ? [{ index: message.index, reason: refusal.message }] : [];
+    });
+    return { accepted: admitted, rejected: [...rejected, ...refused].sort((a, b) => a.index - b.index) };
+  }
+
+  private prepareAll(request: BulkSendDto, render: Render, origin: RequestContext & { batchId: string; sendAt?: Date }): Prepared {
+    const accepted: Prepared['accepted'] = [];
+    const rejected: Rejection[] = [];
     request.recipients.forEach((recipient, index) => {
       try {
         const body = render(recipient.variables ?? {});
         if (body.trim().length === 0 || body.length > 1600) throw new DomainError('invalid_rendered_body', `the rendered text is ${body.length} characters; 1-1600 allowed`);
         const prepared = this.intake.prepare({ to: recipient.to, body }, origin);
-        accepted.push({ ...prepared, id: this.messages.newId(), batchId: origin.batchId, sendAt: origin.sendAt });
+        accepted.push({ ...prepared, id: this.messages.newId(), batchId: origin.batchId, sendAt: origin.sendAt, index });
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;
         rejected.push({ index, reason: error.message });

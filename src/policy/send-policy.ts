@@ -64,6 +64,49 @@ export class SendPolicy {
     return !refusal;
   }
 
+  /**
+   * For a bulk send: each recipient is judged on its own (destination, then its hourly count,
+   * several entries for one number counted together) and a refused one gets its refusal at its
+   * index, audited; the others go ahead. The day's segments are taken for the batch as a whole:
+   * if they do not fit, the whole batch is refused (thrown, audited) and nothing stays counted.
+   */
+  async admitMany(candidates: SendCandidate[], by: Actor): Promise<(PolicyRefusal | null)[]> {
+    const refusals = candidates.map(({ to }) => destinationRefusal(destinationOf(to), this.settings));
+    const now = Date.now();
+    const { recipientHourlyLimit: perHour, dailySegmentCap: perDay } = this.settings;
+    const hour = windowOf(now, HOUR_MS);
+    const byRecipient = new Map<string, number[]>();
+    candidates.forEach(({ to }, index) => {
+      if (!refusals[index]) byRecipient.set(to, [...(byRecipient.get(to) ?? []), index]);
+    });
+    const counted = [...byRecipient].map(([to, indexes]) => ({ counter: `recipient:${to}:${hour.id}`, amount: indexes.length, limit: perHour, expiresAt: hour.end, indexes }));
+    if (perHour > 0) {
+      const added = await this.counters.addMany(counted);
+      for (const [position, step] of counted.entries()) {
+        if (added[position]) continue;
+        // Not all of this number's messages fit this hour: admit them one by one while some do.
+        let admitted = 0;
+        while (admitted < step.indexes.length && (await this.counters.add(step.counter, 1, perHour, hour.end))) admitted += 1;
+        const refusal = new RecipientLimitReachedError(perHour, Math.ceil((hour.end.getTime() - now) / 1000));
+        for (const index of step.indexes.slice(admitted)) refusals[index] = refusal;
+        step.amount = admitted;
+      }
+    }
+    const segments = candidates.reduce((sum, candidate, index) => sum + (refusals[index] ? 0 : candidate.segments), 0);
+    const day = windowOf(now, DAY_MS);
+    if (perDay > 0 && segments > 0 && !(await this.counters.add(`segments:${day.id}`, segments, perDay, day.end))) {
+      if (perHour > 0) await this.counters.addMany(counted.filter((step) => step.amount > 0).map((step) => ({ ...step, amount: -step.amount })));
+      const refusal = new DailySegmentCapReachedError(perDay, Math.ceil((day.end.getTime() - now) / 1000));
+      await this.audit.record({ ...by, action: AuditAction.MessageRefused, details: { code: refusal.code, reason: refusal.message, recipients: candidates.length, segments } });
+      throw refusal;
+    }
+    await this.audit.recordMany(candidates.flatMap((candidate, index) => {
+      const refusal = refusals[index];
+      return refusal ? [{ ...by, action: AuditAction.MessageRefused, details: { index, code: refusal.code, reason: refusal.message, to: maskPhone(candidate.to), segments: candidate.segments } }] : [];
+    }));
+    return refusals;
+  }
+
   private async evaluate(candidate: SendCandidate): Promise<PolicyRefusal | null> {
     const destination = destinationOf(candidate.to);
     const log = { to: maskPhone(candidate.to), ...destination, segments: candidate.segments };

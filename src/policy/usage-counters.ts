@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { AppConfig } from '../config/app-config';
-import { UsageLedger } from './usage-ledger';
+import { CounterStep, UsageLedger } from './usage-ledger';
 
 /** INCRBY that refuses to pass the limit, and gives a fresh window its expiry. */
 const ADD_SCRIPT = `
@@ -65,6 +65,21 @@ export class UsageCounters implements OnModuleInit, OnModuleDestroy {
       }
     }
     return this.ledger.add(counter, amount, limit, windowEnd);
+  }
+
+  /** Many counters at once (each named once), each added as by `add`. */
+  async addMany(steps: CounterStep[]): Promise<boolean[]> {
+    if (this.redis?.status === 'ready') {
+      try {
+        const added = await Promise.all(steps.map(({ counter, amount, limit, expiresAt }) =>
+          this.redis!.usageAdd(`${this.keyPrefix}policy:${counter}`, amount, limit, expiresAt.getTime())));
+        this.degraded = false;
+        return added.map((result) => result === 1);
+      } catch (error) {
+        this.markDegraded(error);
+      }
+    }
+    return this.ledger.addMany(steps);
   }
 
   private markDegraded(error: unknown): void {

@@ -32,6 +32,14 @@ UsageEntrySchema.index({ counter: 1, seq: -1 });
 // UsageLedger.purge: entries of windows that are over
 UsageEntrySchema.index({ expiresAt: 1 });
 
+/** One addition to one counter, for `addMany`. */
+export interface CounterStep {
+  counter: string;
+  amount: number;
+  limit: number;
+  expiresAt: Date;
+}
+
 const MAX_ATTEMPTS = 100;
 /** Older entries of a counter are history nobody reads: every KEEP appends, drop them. */
 const KEEP = 100;
@@ -70,6 +78,41 @@ export class UsageLedger {
       await sleep(Math.min(2 * 2 ** attempt, 50) * Math.random());
     }
     throw new Error(`usage counter ${counter} stayed contended for ${MAX_ATTEMPTS} attempts`);
+  }
+
+  /**
+   * Many counters at once, each added as by `add`, in two round trips when nobody else writes
+   * them: one read of their latest entries, one unordered insert of the next ones. A counter
+   * another writer moved meanwhile (its insert collides) goes through `add` on its own.
+   */
+  async addMany(steps: CounterStep[]): Promise<boolean[]> {
+    if (steps.length === 0) return [];
+    await this.purgeNow();
+    const latest = new Map<string, UsageEntry>();
+    const entries = await this.model.find({ counter: { $in: steps.map((step) => step.counter) } }, { counter: 1, seq: 1, total: 1 }).lean<UsageEntry[]>();
+    for (const entry of entries) if ((latest.get(entry.counter)?.seq ?? 0) < entry.seq) latest.set(entry.counter, entry);
+    const results = steps.map(({ counter, amount, limit }) => !(amount > 0 && (latest.get(counter)?.total ?? 0) + amount > limit));
+    const next = steps.flatMap(({ counter, amount, expiresAt }, index) => {
+      if (!results[index]) return [];
+      const seq = (latest.get(counter)?.seq ?? 0) + 1;
+      return [{ _id: `${counter}#${seq}`, counter, seq, total: (latest.get(counter)?.total ?? 0) + amount, expiresAt, index }];
+    });
+    const collided = new Set<number>();
+    try {
+      await this.model.insertMany(next.map(({ index: _, ...entry }) => entry), { ordered: false, lean: true });
+    } catch (error) {
+      const failures = (error as { writeErrors?: { index: number; err?: { code?: number }; code?: number }[] }).writeErrors;
+      if (!failures) throw error;
+      for (const failure of failures) {
+        if ((failure.err?.code ?? failure.code) !== 11000) throw error;
+        collided.add(next[failure.index].index);
+      }
+    }
+    for (const index of collided) {
+      const { counter, amount, limit, expiresAt } = steps[index];
+      results[index] = await this.add(counter, amount, limit, expiresAt);
+    }
+    return results;
   }
 
   /** No TTL indexes on FerretDB: windows that are over are deleted here, at most once a minute. */
