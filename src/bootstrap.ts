@@ -2,7 +2,7 @@ import { HttpException, INestApplication, INestMicroservice } from '@nestjs/comm
 import { NestFactory } from '@nestjs/core';
 import { AsyncMicroserviceOptions } from '@nestjs/microservices';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import type { NextFunction, Request, Response } from 'express';
+import { json, type NextFunction, type Request, type Response } from 'express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
@@ -36,11 +36,15 @@ function bodyParserRefusals(error: unknown, _req: Request, _res: Response, next:
   next(expose === true && typeof status === 'number' && status < 500 ? new HttpException(message ?? 'Bad request', status) : error);
 }
 
+const BULK_ROUTE = '/v1/messages/bulk';
+
 /** Security headers, a body size limit (413 beyond) and CORS, closed unless CORS_ORIGINS lists origins. */
-function hardenHttp(app: NestExpressApplication, { bodyLimit, corsOrigins }: HttpSettings): void {
+function hardenHttp(app: NestExpressApplication, { bodyLimit, bulkBodyLimit, corsOrigins }: HttpSettings): void {
   // helmet's default CSP suits Swagger UI (scripts and styles from 'self', icons as data: URLs). No
   // upgrade-insecure-requests: it would break /docs wherever the API is reached over plain http.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
+  // The bulk route parses its own (larger) body first; the general parser then leaves it alone.
+  app.use(BULK_ROUTE, json({ limit: bulkBodyLimit }));
   app.useBodyParser('json', { limit: bodyLimit });
   // Twilio posts flat fields; extended parsing would only let `a[$gt]=` build objects out of a form.
   app.useBodyParser('urlencoded', { limit: bodyLimit, extended: false });

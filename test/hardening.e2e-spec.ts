@@ -11,7 +11,7 @@ describe('HTTP hardening: headers, body limit, CORS, operator injection', () => 
   const messages = () => system.mongo.db(system.dbName).collection('messages');
 
   beforeAll(async () => {
-    system = await startSystem({ worker: false, env: { HTTP_BODY_LIMIT: '2kb', CORS_ORIGINS: `${ALLOWED_ORIGIN}, https://ops.example.com/` } });
+    system = await startSystem({ worker: false, env: { HTTP_BODY_LIMIT: '2kb', HTTP_BULK_BODY_LIMIT: '8kb', CORS_ORIGINS: `${ALLOWED_ORIGIN}, https://ops.example.com/` } });
   });
   afterAll(async () => {
     await system?.close();
@@ -48,6 +48,16 @@ describe('HTTP hardening: headers, body limit, CORS, operator injection', () => 
     const form = await system.http().post('/v1/webhooks/twilio/status').type('form').send({ Body: 'x'.repeat(3000) }).expect(413);
     expect(form.body.code).toBe('payload_too_large');
     expect(await messages().countDocuments()).toBe(before);
+  });
+
+  it('gives the bulk route its own limit, HTTP_BULK_BODY_LIMIT', async () => {
+    const recipients = (count: number) => Array.from({ length: count }, (_, i) => ({ to: `+55119876${String(i).padStart(5, '0')}` }));
+    // About 3.3 kB: over HTTP_BODY_LIMIT, under the bulk limit.
+    const fits = await system.http().post('/v1/messages/bulk').set('x-api-key', TEST_API_KEY).send({ body: 'hi', recipients: recipients(100) });
+    expect(fits.status).toBe(202);
+    expect(fits.body.accepted).toBe(100);
+    const over = await system.http().post('/v1/messages/bulk').set('x-api-key', TEST_API_KEY).send({ body: 'hi', recipients: recipients(400) }).expect(413);
+    expect(over.body).toMatchObject({ statusCode: 413, code: 'payload_too_large' });
   });
 
   it('answers malformed JSON with 400 JSON', async () => {

@@ -147,6 +147,10 @@ export class EnvDto {
   @Matches(/^\d+(b|kb|mb)$/i, { message: 'HTTP_BODY_LIMIT must be a size such as 256kb or 1mb' })
   HTTP_BODY_LIMIT = '256kb';
 
+  /** POST /v1/messages/bulk alone: 10,000 recipients with a few template variables each. */
+  @Matches(/^\d+(b|kb|mb)$/i, { message: 'HTTP_BULK_BODY_LIMIT must be a size such as 4mb' })
+  HTTP_BULK_BODY_LIMIT = '4mb';
+
   @IsOptional()
   @Transform(({ value }) => String(value).split(',').map((origin) => origin.trim().replace(/\/+$/, '')).filter(Boolean))
   @Matches(/^https?:\/\/[^/\s]+$/, { each: true, message: 'CORS_ORIGINS must list origins such as https://app.example.com' })
