@@ -48,15 +48,11 @@ export class BulkService {
     const batchId = this.messages.newId();
     const { accepted, rejected } = await this.admit(this.prepareAll(request, render, { ...context, batchId, sendAt }), context);
     const owed: OwedCommand[] = accepted.map((m) => ({ messageId: m.id!, dueAt: sendAt ?? new Date(), requestId: context.requestId }));
-    await this.batches.create({
-      id: batchId, total: request.recipients.length, accepted: accepted.length, rejected,
-      createdBy: context.actor, requestId: context.requestId, sendAt,
-    });
-    if (accepted.length > 0) {
-      await this.outbox.add(owed);
-      await this.messages.createMany(accepted);
-      await this.recordAcceptance(batchId, accepted, rejected.length, context);
-    }
+    const batch = { id: batchId, total: request.recipients.length, accepted: accepted.length, rejected, createdBy: context.actor, requestId: context.requestId, sendAt };
+    // The commands owed come before their messages (a message never exists without them), then
+    // the messages and their audit entries, which do not depend on each other.
+    await Promise.all([this.batches.create(batch), this.outbox.add(owed)]);
+    await Promise.all([this.messages.createMany(accepted), this.recordAcceptance(batchId, accepted, rejected.length, context)]);
     if (!sendAt) void this.dispatcher.publish(owed, { parallel: PUBLISH_PARALLEL, background: true });
     return { batchId, accepted: accepted.length, rejected };
   }

@@ -67,6 +67,7 @@ export class MessagesRepository {
 
   /** Bulk acceptance: one round trip for many messages. */
   async createMany(messages: NewMessage[]): Promise<void> {
+    if (messages.length === 0) return;
     // A lean insert skips Mongoose's timestamps, which later steps rely on: set them here.
     const now = new Date();
     await this.model.insertMany(messages.map((message) => ({ ...toDocument(message), createdAt: now, updatedAt: now })), {

@@ -39,7 +39,8 @@ export class OutboxRepository {
 
   async add(commands: OwedCommand[]): Promise<void> {
     const entries = commands.map(({ messageId, dueAt, requestId }) => ({ _id: new Types.ObjectId(messageId), dueAt, requestId }));
-    await this.model.insertMany(entries, { ordered: false });
+    if (entries.length === 0) return;
+    await this.model.insertMany(entries, { ordered: false, lean: true });
   }
 
   async due(until: Date, limit: number): Promise<OwedCommand[]> {

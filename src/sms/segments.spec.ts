@@ -1,3 +1,4 @@
+import { SegmentedMessage } from 'sms-segments-calculator';
 import { countSegments } from './segments';
 
 const gsm = (length: number): string => 'a'.repeat(length);
@@ -55,5 +56,21 @@ describe('countSegments', () => {
 
   it('keeps a curly apostrophe as UCS-2 (no Smart Encoding)', () => {
     expect(countSegments('It’s ready').encoding).toBe('UCS-2');
+  });
+
+  it('agrees with Twilio\'s calculator on 1,200 random texts, GSM-7 basic, extended and beyond', () => {
+    const basic = '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';
+    const alphabets = [basic, `${basic}€{}[]~^|\\`, `${basic}ãõçê’😀`];
+    let seed = 7;
+    const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    for (let i = 0; i < 1200; i += 1) {
+      const alphabet = [...alphabets[i % 3]];
+      const text = Array.from({ length: random(480) }, () => alphabet[random(alphabet.length)]).join('');
+      const reference = new SegmentedMessage(text);
+      expect(countSegments(text)).toEqual({
+        segments: reference.segmentsCount, encoding: reference.encodingName,
+        characters: reference.encodedChars.reduce((sum, char) => sum + char.codeUnits.length, 0),
+      });
+    }
   });
 });
