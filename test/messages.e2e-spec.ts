@@ -96,4 +96,23 @@ describe('one SMS, end to end (real RabbitMQ, FerretDB, twilio SDK → sandbox)'
     expect(accepted.requestId).toEqual(expect.any(String));
     expect(JSON.stringify(all.body)).not.toContain(TEST_API_KEY);
   });
+
+  it('stores 60 sends that arrive together (written in rounds), each once and audited with its own request id, and delivers each', async () => {
+    const numbers = Array.from({ length: 60 }, (_, i) => `+551198770${String(i).padStart(4, '0')}`);
+    const answers = await Promise.all(numbers.map((to, i) => send({ to, body: `together ${i}` }).set('x-request-id', `together-${i}`)));
+    expect(answers.map((answer) => answer.status)).toEqual(numbers.map(() => 202));
+    expect(answers.map((answer) => answer.body.to)).toEqual(numbers);
+    expect(new Set(answers.map((answer) => answer.body.id)).size).toBe(60);
+    const ids = answers.map((answer) => answer.body.id);
+    const db = system.mongo.db(system.dbName);
+    const audited = await db.collection('audit_log').find({ action: 'message.accepted', messageId: { $in: ids } }).toArray();
+    expect(audited.map((entry) => `${entry.messageId} ${entry.requestId}`).sort()).toEqual(ids.map((id, i) => `${id} together-${i}`).sort());
+    const stored = await db.collection('messages').find({ to: { $in: numbers } }).toArray();
+    expect(stored.map((doc) => doc.body).sort()).toEqual(numbers.map((_, i) => `together ${i}`).sort());
+    // Fields not given stay absent (a lean insert would otherwise store them as null).
+    expect(stored.filter((doc) => 'sendAt' in doc || 'metadata' in doc)).toEqual([]);
+    await waitFor('all 60 delivered', async () => (await Promise.all(ids.map(getMessage))).every((m) => m.status === 'delivered'), 90000, 500);
+    expect(numbers.map((to) => system.sandbox.sendsTo(to))).toEqual(numbers.map(() => 1));
+    expect(await db.collection('outbox').countDocuments()).toBe(0);
+  });
 });

@@ -9,6 +9,7 @@ import { MessageStoreModule } from './message-store.module';
 import { MessagesController } from './messages.controller';
 import { BatchesController } from './batches.controller';
 import { Batch, BatchesRepository, BatchSchema } from './batches.repository';
+import { AcceptanceWriter } from './acceptance-writer';
 import { BulkService } from './bulk.service';
 import { CommandDispatcher } from './command-dispatcher';
 import { MessagesService } from './messages.service';
@@ -20,6 +21,6 @@ import { OutboxRelay } from './outbox-relay';
     MessageStoreModule, QueueModule, AuditModule, IdempotencyModule, TemplatesModule, PolicyModule,
   ],
   controllers: [MessagesController, BatchesController],
-  providers: [MessagesService, OutboxRelay, CommandDispatcher, BulkService, BatchesRepository],
+  providers: [MessagesService, AcceptanceWriter, OutboxRelay, CommandDispatcher, BulkService, BatchesRepository],
 })
 export class MessagesModule {}

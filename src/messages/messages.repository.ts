@@ -30,6 +30,11 @@ function toDocument({ id, ...message }: NewMessage) {
   return { ...(id ? { _id: new Types.ObjectId(id) } : {}), ...message, status, history: [{ status, at: new Date() }] };
 }
 
+/** Lean inserts store an undefined field as null; a field not given stays absent, as with create(). */
+function withoutUndefined<T extends object>(doc: T): T {
+  return Object.fromEntries(Object.entries(doc).filter(([, value]) => value !== undefined)) as T;
+}
+
 /** A scheduled message becomes sendable at its time; the relay publishes it then, a stray early command waits. */
 function isSendable(message: LeanMessage): boolean {
   if (message.status === MessageStatus.Queued) return true;
@@ -65,14 +70,14 @@ export class MessagesRepository {
     return toRecord(created.toObject() as LeanMessage);
   }
 
-  /** Bulk acceptance: one round trip for many messages. */
-  async createMany(messages: NewMessage[]): Promise<void> {
-    if (messages.length === 0) return;
-    // A lean insert skips Mongoose's timestamps, which later steps rely on: set them here.
+  /** Many messages in one round trip (bulk sends, concurrent single sends); their records, in order. */
+  async createMany(messages: NewMessage[]): Promise<MessageRecord[]> {
+    if (messages.length === 0) return [];
+    // A lean insert skips Mongoose's defaults and timestamps, which later steps rely on: set them here.
     const now = new Date();
-    await this.model.insertMany(messages.map((message) => ({ ...toDocument(message), createdAt: now, updatedAt: now })), {
-      ordered: false, lean: true,
-    });
+    const docs = messages.map((message) => withoutUndefined({ ...toDocument(message), attempts: 0, createdAt: now, updatedAt: now }));
+    await this.model.insertMany(docs, { ordered: false, lean: true });
+    return docs.map((doc) => toRecord(doc as LeanMessage));
   }
 
   /** A producer's command may arrive twice: its producerId (unique) makes the second a lookup. */

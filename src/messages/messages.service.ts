@@ -4,7 +4,7 @@ import { DomainError, NotFoundError } from '../common/domain-error';
 import { TemplatesService } from '../templates/templates.service';
 import { AppConfig } from '../config/app-config';
 import { SendPolicy } from '../policy/send-policy';
-import { CommandDispatcher } from './command-dispatcher';
+import { AcceptanceWriter } from './acceptance-writer';
 import { OutboxRepository } from './outbox';
 import { toE164 } from '../sms/phone';
 import { MessageLifecycle } from './message-lifecycle.service';
@@ -33,7 +33,7 @@ export class MessagesService {
   constructor(
     private readonly repository: MessagesRepository,
     private readonly outbox: OutboxRepository,
-    private readonly dispatcher: CommandDispatcher,
+    private readonly writer: AcceptanceWriter,
     private readonly lifecycle: MessageLifecycle,
     private readonly intake: MessageIntake,
     private readonly templates: TemplatesService,
@@ -41,18 +41,13 @@ export class MessagesService {
     private readonly policy: SendPolicy,
   ) {}
 
-  /** Validates, stores (the message is its own outbox entry), audits, then hands it to the queue. */
+  /** Validates and admits, then stores, audits and hands it to the queue (AcceptanceWriter). */
   async accept(request: MessageContent, context: RequestContext): Promise<MessageRecord> {
     const sendAt = checkSendAt(request.sendAt);
     const body = await this.bodyOf(request);
     const prepared = { ...this.intake.prepare({ ...request, body }, context), id: this.repository.newId(), sendAt };
     await this.policy.admit(prepared, context);
-    // The outbox entry goes first: whatever happens after it, the command is owed until confirmed.
-    const owed = { messageId: prepared.id, dueAt: sendAt ?? new Date(), requestId: context.requestId };
-    await this.outbox.add([owed]);
-    const { message } = await this.lifecycle.accept(prepared, context);
-    if (!sendAt) await this.dispatcher.publish([owed]);
-    return message;
+    return this.writer.write(prepared, context);
   }
 
   /** Cancels a message not sent yet; its owed command is dropped too (a stray one would find it canceled). */

@@ -1,0 +1,68 @@
+import type { AuditService } from '../audit/audit.service';
+import { AcceptanceWriter } from './acceptance-writer';
+import type { CommandDispatcher } from './command-dispatcher';
+import type { NewMessage } from './message.record';
+import type { MessagesRepository } from './messages.repository';
+import type { OutboxRepository } from './outbox';
+
+const by = { actor: 'apikey:test', requestId: 'req-1' };
+const message = (id: string, sendAt?: Date): NewMessage & { id: string } => ({
+  id, to: '+5511987654321', from: null, body: `text ${id}`, segments: 1, encoding: 'GSM-7', createdBy: by.actor, sendAt,
+});
+
+describe('AcceptanceWriter', () => {
+  let steps: string[];
+  let failNextOutbox: boolean;
+  let writer: AcceptanceWriter;
+  let published: string[][];
+
+  beforeEach(() => {
+    steps = [];
+    published = [];
+    failNextOutbox = false;
+    const outbox = {
+      add: jest.fn(async (owed: { messageId: string }[]) => {
+        steps.push(`outbox ${owed.map((o) => o.messageId).join(',')}`);
+        if (failNextOutbox) {
+          failNextOutbox = false;
+          throw new Error('store unreachable');
+        }
+      }),
+    };
+    const messages = {
+      createMany: jest.fn(async (batch: { id: string }[]) => {
+        steps.push(`messages ${batch.map((m) => m.id).join(',')}`);
+        return batch.map((m) => ({ ...m, status: 'queued' }));
+      }),
+    };
+    const audit = { recordMany: jest.fn(async (events: { messageId: string }[]) => void steps.push(`audit ${events.map((e) => e.messageId).join(',')}`)) };
+    const dispatcher = { publish: jest.fn(async (owed: { messageId: string }[]) => void published.push(owed.map((o) => o.messageId))) };
+    writer = new AcceptanceWriter(messages as unknown as MessagesRepository, outbox as unknown as OutboxRepository,
+      audit as unknown as AuditService, dispatcher as unknown as CommandDispatcher);
+  });
+
+  it('writes messages accepted at the same time in one round: owed commands first, then messages and audit, then publishes', async () => {
+    const records = await Promise.all(['a', 'b', 'c'].map((id) => writer.write(message(id), by)));
+    expect(records.map((record) => record.id)).toEqual(['a', 'b', 'c']);
+    expect(steps).toEqual(['outbox a,b,c', 'messages a,b,c', 'audit a,b,c']);
+    expect(published).toEqual([['a', 'b', 'c']]);
+  });
+
+  it('gathers what arrives during a round into the next one, and publishes no scheduled message', async () => {
+    const first = writer.write(message('a'), by);
+    await new Promise(setImmediate); // the first round has started
+    const later = ['b', 'c'].map((id) => writer.write(message(id, id === 'c' ? new Date(Date.now() + 120_000) : undefined), by));
+    await Promise.all([first, ...later]);
+    expect(steps.filter((step) => step.startsWith('outbox'))).toEqual(['outbox a', 'outbox b,c']);
+    expect(published).toEqual([['a'], ['b']]);
+  });
+
+  it('fails every message of a round the store refuses, and the next round still goes through', async () => {
+    failNextOutbox = true;
+    const refused = Promise.allSettled(['a', 'b'].map((id) => writer.write(message(id), by)));
+    expect((await refused).map((result) => result.status)).toEqual(['rejected', 'rejected']);
+    expect(steps).toEqual(['outbox a,b']);
+    await expect(writer.write(message('c'), by)).resolves.toMatchObject({ id: 'c' });
+    expect(published).toEqual([['c']]);
+  });
+});
