@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types } from 'mongoose';
+import { withoutUndefined } from '../common/without-undefined';
 import { AuditEntry } from './audit-entry.schema';
 
 export interface AuditRecord extends AuditEntry {
@@ -19,12 +20,13 @@ export interface AuditFilter {
 export class AuditRepository {
   constructor(@InjectModel(AuditEntry.name) private readonly model: Model<AuditEntry>) {}
 
+  /** Lean inserts: the entries are built by AuditService, there is nothing for Mongoose to cast. */
   async append(entry: AuditEntry): Promise<void> {
-    await this.model.create(entry);
+    await this.appendMany([entry]);
   }
 
   async appendMany(entries: AuditEntry[]): Promise<void> {
-    await this.model.insertMany(entries, { ordered: false, lean: true });
+    await this.model.insertMany(entries.map(withoutUndefined), { ordered: false, lean: true });
   }
 
   async find(filter: AuditFilter): Promise<AuditRecord[]> {

@@ -50,7 +50,7 @@ export class MessageLocks {
     const deadline = Date.now() + WAIT_LIMIT_MS;
     for (let attempt = 0; Date.now() < deadline; attempt += 1) {
       try {
-        await this.model.create({ _id: messageId, token, expiresAt: new Date(Date.now() + LEASE_MS) });
+        await this.model.insertMany([{ _id: messageId, token, expiresAt: new Date(Date.now() + LEASE_MS) }], { lean: true });
         return token;
       } catch (error) {
         if (!isDuplicateKey(error)) throw error;

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types, UpdateQuery } from 'mongoose';
+import { withoutUndefined } from '../common/without-undefined';
 import { canTransition, MessageStatus } from './message-status';
 import { MessageLocks } from './message-lock';
 import { Message } from './message.schema';
@@ -28,11 +29,6 @@ function toRecord(doc: LeanMessage): MessageRecord {
 function toDocument({ id, ...message }: NewMessage) {
   const status = message.sendAt ? MessageStatus.Scheduled : MessageStatus.Queued;
   return { ...(id ? { _id: new Types.ObjectId(id) } : {}), ...message, status, history: [{ status, at: new Date() }] };
-}
-
-/** Lean inserts store an undefined field as null; a field not given stays absent, as with create(). */
-function withoutUndefined<T extends object>(doc: T): T {
-  return Object.fromEntries(Object.entries(doc).filter(([, value]) => value !== undefined)) as T;
 }
 
 /** A scheduled message becomes sendable at its time; the relay publishes it then, a stray early command waits. */
@@ -224,11 +220,17 @@ export class MessagesRepository {
     const glance = await this.model.findById(id).lean<LeanMessage>();
     if (!glance || !decide(glance)) return null;
     return this.locks.hold(id, async () => {
+      // Usually nothing changed between the glance and the lease: apply the glance's decision to
+      // the document as it was then (last change and attempts unchanged). Writers all hold the
+      // lease, so nothing moves it meanwhile; only if it moved before, read again and decide anew.
+      const unchanged = { _id: glance._id, updatedAt: glance.updatedAt, status: glance.status, attempts: glance.attempts ?? 0 };
+      const updated = await this.model.findOneAndUpdate(unchanged, decide(glance)!, { returnDocument: 'after' }).lean<LeanMessage>();
+      if (updated) return toRecord(updated);
       const current = await this.model.findById(id).lean<LeanMessage>();
       const update = current ? decide(current) : null;
       if (!update) return null;
-      const updated = await this.model.findByIdAndUpdate(id, update, { returnDocument: 'after' }).lean<LeanMessage>();
-      return updated ? toRecord(updated) : null;
+      const fresh = await this.model.findByIdAndUpdate(id, update, { returnDocument: 'after' }).lean<LeanMessage>();
+      return fresh ? toRecord(fresh) : null;
     });
   }
 }
