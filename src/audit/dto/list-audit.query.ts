@@ -1,9 +1,9 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsEnum, IsInt, IsMongoId, IsOptional, Max, Min } from 'class-validator';
+import { IsEnum, IsMongoId, IsOptional } from 'class-validator';
 import { AUDIT_ACTIONS, AuditAction } from '../audit-actions';
+import { CursorPageQuery } from '../../common/cursor-page.query';
 
-export class ListAuditQuery {
+export class ListAuditQuery extends CursorPageQuery({ defaultLimit: 50, maxLimit: 200 }) {
   @ApiPropertyOptional({ description: 'Only entries about this message' })
   @IsOptional() @IsMongoId()
   messageId?: string;
@@ -12,11 +12,4 @@ export class ListAuditQuery {
   @IsOptional() @IsEnum(AuditAction, { message: `action must be one of: ${AUDIT_ACTIONS.join(', ')}` })
   action?: AuditAction;
 
-  @ApiPropertyOptional({ description: 'nextCursor from the previous page' })
-  @IsOptional() @IsMongoId()
-  cursor?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200)
-  limit: number = 50;
 }

@@ -1,19 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsInt, IsMongoId, IsOptional, Max, Min } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsOptional } from 'class-validator';
+import { CursorPageQuery } from '../../common/cursor-page.query';
 
-export class ListDeadLettersQuery {
+export class ListDeadLettersQuery extends CursorPageQuery({ defaultLimit: 50, maxLimit: 200 }) {
   @ApiPropertyOptional({ description: 'true: only replayed ones; false: only those still parked' })
   @IsOptional() @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value)) @IsBoolean()
   replayed?: boolean;
 
-  @ApiPropertyOptional({ description: 'nextCursor from the previous page' })
-  @IsOptional() @IsMongoId()
-  cursor?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200)
-  limit: number = 50;
 }
 
 export class DeadLetterDto {

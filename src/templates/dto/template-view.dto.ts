@@ -1,7 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsMongoId, IsOptional, Max, Min } from 'class-validator';
 import { TemplateDetails } from '../templates.service';
+import { CursorPageQuery } from '../../common/cursor-page.query';
 
 export class TemplateViewDto {
   @ApiProperty({ example: '6650f1c2a1b2c3d4e5f60718' }) id!: string;
@@ -18,14 +17,7 @@ export class TemplatePageDto {
   @ApiProperty({ type: String, nullable: true, description: 'Pass as cursor to get the next page' }) nextCursor!: string | null;
 }
 
-export class ListTemplatesQuery {
-  @ApiPropertyOptional({ description: 'nextCursor from the previous page' })
-  @IsOptional() @IsMongoId({ message: 'cursor must be a nextCursor value from a previous page' })
-  cursor?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100)
-  limit: number = 20;
+export class ListTemplatesQuery extends CursorPageQuery({ defaultLimit: 20, maxLimit: 100 }) {
 }
 
 export function toTemplateView(template: TemplateDetails): TemplateViewDto {
