@@ -1,7 +1,8 @@
 import { connect as amqpConnect } from 'amqplib';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from './support/chromium';
 import { describeTwilioError } from '../src/sms/twilio-errors';
 import { brMobile, deliveryKit, DeliveryKit, retryQueues } from './support/delivery-kit';
 import { testServiceUrls } from './support/services';
@@ -19,15 +20,6 @@ const FAILURE_SCREENSHOT = join(ARTIFACTS, 'dashboard-failure.png');
 const UI_TIMEOUT_MS = 15000;
 const MAX_ATTEMPTS = 2;
 const INVALID_NUMBER = '+15005550001'; // the sandbox answers 21211, as Twilio's test credentials do
-
-const chromiumOptions = {
-  headless: true,
-  executablePath: '/usr/bin/chromium',
-  args: [
-    '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  ],
-};
 
 /** What Chart.js holds for a canvas: the numbers it drew. */
 type ChartData = { labels: string[]; datasets: Array<{ label: string; data: Array<number | null> }> };
@@ -76,7 +68,7 @@ describe('Operations dashboard at /dashboard (real Chromium, API, worker, Rabbit
     for (const id of ids) await kit.until(id, ['delivered', 'undelivered', 'failed']);
     await kit.clearFaults();
 
-    browser = await chromium.launch(chromiumOptions);
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
     context.setDefaultTimeout(UI_TIMEOUT_MS);
     page = await context.newPage();

@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { METHODS } from 'node:http';
 import { join } from 'node:path';
-import { chromium, type Browser, type Locator, type Page, type Response } from 'playwright-core';
+import type { Browser, Locator, Page, Response } from 'playwright-core';
+import { launchChromium } from './support/chromium';
 import { startSystem, RunningSystem, TEST_API_KEY } from './support/system';
 import { waitFor } from './support/wait-for';
 
@@ -38,15 +39,6 @@ interface RouterLayer {
   route?: { path: string | string[]; methods: Record<string, boolean> };
 }
 
-const chromiumOptions = {
-  headless: true,
-  executablePath: '/usr/bin/chromium',
-  args: [
-    '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  ],
-};
-
 /** `/v1/messages/:id` (Express) → `/v1/messages/{id}` (OpenAPI). */
 const toOpenApiPath = (expressPath: string) => expressPath.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
 
@@ -60,7 +52,7 @@ describe('Swagger UI at /docs (real Chromium, API, worker, RabbitMQ, FerretDB, T
 
   beforeAll(async () => {
     system = await startSystem();
-    browser = await chromium.launch(chromiumOptions);
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
     context.setDefaultTimeout(UI_TIMEOUT_MS);
     page = await context.newPage();

@@ -11,17 +11,14 @@ export function smsQueueArguments(rabbit: RabbitSettings): Record<string, string
   return { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': rabbit.deadLetterQueue };
 }
 
-/** Publisher side: durable queue, persistent messages; noAck stays unset (it breaks clients). */
+/** What both sides declare: the broker, and the durable queue with its dead-letter route. */
+function smsQueue(rabbit: RabbitSettings) {
+  return { urls: [rabbit.url], queue: rabbit.queue, queueOptions: { durable: true, arguments: smsQueueArguments(rabbit) } };
+}
+
+/** Publisher side: persistent messages; noAck stays unset (it breaks clients). */
 export function smsClientOptions(rabbit: RabbitSettings): RmqOptions {
-  return {
-    transport: Transport.RMQ,
-    options: {
-      urls: [rabbit.url],
-      queue: rabbit.queue,
-      queueOptions: { durable: true, arguments: smsQueueArguments(rabbit) },
-      persistent: true,
-    },
-  };
+  return { transport: Transport.RMQ, options: { ...smsQueue(rabbit), persistent: true } };
 }
 
 /** Names this process's consumer, so a graceful stop can cancel exactly it. */
@@ -32,9 +29,7 @@ export function smsServerOptions(rabbit: RabbitSettings): RmqOptions {
   return {
     transport: Transport.RMQ,
     options: {
-      urls: [rabbit.url],
-      queue: rabbit.queue,
-      queueOptions: { durable: true, arguments: smsQueueArguments(rabbit) },
+      ...smsQueue(rabbit),
       noAck: false,
       prefetchCount: rabbit.prefetch,
       consumerTag: WORKER_CONSUMER_TAG,
