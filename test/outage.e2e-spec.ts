@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { testServiceUrls } from './support/services';
 import { RunningSystem, startSystem, TEST_API_KEY } from './support/system';
 import { TcpProxy } from './support/tcp-proxy';
@@ -44,7 +43,12 @@ describe('outages', () => {
     const pending = await system.mongo.db(system.dbName).collection('outbox').countDocuments();
     expect(pending).toBe(10);
 
-    await sleep(500);
+    const health = await waitFor('/health to report RabbitMQ down', async () => {
+      const answer = await system.http().get('/health');
+      return answer.status === 503 && answer;
+    }, 15000, 500);
+    expect(health.body).toMatchObject({ status: 'error', error: { rabbitmq: { status: 'down' } }, info: { mongodb: { status: 'up' } } });
+
     const restoredAt = Date.now();
     broker.restore();
     const delivered = await waitFor('all delivered after the broker is back', async () => {
@@ -56,6 +60,7 @@ describe('outages', () => {
     const sandboxOrder = system.sandbox.messages().filter((m) => m.body.startsWith('outage ')).map((m) => m.body);
     expect(sandboxOrder).toEqual(ids.map((_, i) => `outage ${i}`));
     expect(delivered).toHaveLength(10);
+    await waitFor('/health to report RabbitMQ up again', async () => (await system.http().get('/health')).status === 200, 15000, 500);
     process.stdout.write(`broker outage: 10 accepted in ${acceptMs} ms while down, 10 delivered ${recoverMs} ms after restore, 0 lost, ${
       system.sandbox.messages().length - 10} duplicated\n`);
   });
