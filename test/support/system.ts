@@ -89,7 +89,8 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
       await sandbox.close();
       await mongo.db(dbName).dropDatabase();
       await mongo.close();
-      await deleteQueues(rabbitmqUrl, [queue, `${queue}.dead`]);
+      // The delay queues too (one per attempt; deleting one that was never declared is a no-op).
+      await deleteQueues(rabbitmqUrl, [queue, `${queue}.dead`, ...Array.from({ length: 11 }, (_, level) => `${queue}.retry.${level}`)]);
     },
   };
   return system;
