@@ -236,6 +236,8 @@ ferretdb_backend_args() {
       psql -h 127.0.0.1 -U postgres -d postgres -qc "create database $db" >/dev/null
     fi
     psql -h 127.0.0.1 -U postgres -d postgres -qc "alter database $db set synchronous_commit = off" >/dev/null
+    # FerretDB passes the field name as a parameter: only a plan made for the actual name can use an index.
+    psql -h 127.0.0.1 -U postgres -d postgres -qc "alter database $db set plan_cache_mode = force_custom_plan" >/dev/null
     # Indexes FerretDB's lookups can use (see the file): without them every find scans its table.
     psql -h 127.0.0.1 -U postgres -d "$db" -v ON_ERROR_STOP=1 -q -f "$ROOT/scripts/ferretdb-pg-indexes.sql" >/dev/null 2>&1 ||
       warn "could not load scripts/ferretdb-pg-indexes.sql into $db: FerretDB will scan whole tables"

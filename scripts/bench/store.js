@@ -31,6 +31,7 @@ function backendArgs(dataDir) {
     if (psql('select 1') === '1') {
       if (psql(`select 1 from pg_database where datname = '${PG_DATABASE}'`) !== '1') psql(`create database ${PG_DATABASE}`);
       psql(`alter database ${PG_DATABASE} set synchronous_commit = off`);
+      psql(`alter database ${PG_DATABASE} set plan_cache_mode = force_custom_plan`);
       // Indexes FerretDB's lookups can use (see the file): without them every find scans its table.
       execFileSync('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-d', PG_DATABASE, '-v', 'ON_ERROR_STOP=1', '-q', '-f', join(__dirname, '..', 'ferretdb-pg-indexes.sql')], { stdio: 'ignore' });
       return { args: ['--handler=pg', `--postgresql-url=postgres://postgres@127.0.0.1:5432/${PG_DATABASE}`], backend: 'postgresql' };

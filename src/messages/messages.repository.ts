@@ -99,15 +99,16 @@ export class MessagesRepository {
    * SID, and unchanged since `lastChangeBefore`. updatedAt stands in for the last status change: it
    * moves with every change, so it is never earlier than it. Ordered by _id from `after`, so that
    * successive batches rotate through messages Twilio keeps reporting unchanged. Served by the
-   * {status, _id} index.
+   * {status, _id} index, one status at a time: FerretDB hands a plain equality on status to its
+   * store's index, while an `$in` makes it read the whole collection.
    */
   async findStuck(statuses: MessageStatus[], lastChangeBefore: Date, limit: number, after?: string): Promise<MessageRecord[]> {
-    const query: Record<string, unknown> = {
-      status: { $in: statuses }, twilioSid: { $exists: true }, updatedAt: { $lt: lastChangeBefore },
-    };
-    if (after) query._id = { $gt: new Types.ObjectId(after) };
-    const docs = await this.model.find(query).sort({ _id: 1 }).limit(limit).lean<LeanMessage[]>();
-    return docs.map(toRecord);
+    const found = await Promise.all(statuses.map((status) => {
+      const query: Record<string, unknown> = { status, twilioSid: { $exists: true }, updatedAt: { $lt: lastChangeBefore } };
+      if (after) query._id = { $gt: new Types.ObjectId(after) };
+      return this.model.find(query).sort({ _id: 1 }).limit(limit).lean<LeanMessage[]>();
+    }));
+    return found.flat().sort((a, b) => a._id.toHexString().localeCompare(b._id.toHexString())).slice(0, limit).map(toRecord);
   }
 
   async findById(id: string): Promise<MessageRecord | null> {
