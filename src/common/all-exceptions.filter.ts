@@ -25,9 +25,25 @@ const codeByStatus: Record<number, string> = {
   503: 'service_unavailable',
 };
 
+/** What @nestjs/terminus answers a failed health check with: which checks are up and which down. */
+interface HealthReport {
+  status: 'error';
+  info?: Record<string, unknown>;
+  error?: Record<string, unknown>;
+  details: Record<string, unknown>;
+}
+
+function isHealthReport(response: unknown): response is HealthReport {
+  return typeof response === 'object' && response !== null && (response as HealthReport).status === 'error' && 'details' in response;
+}
+
 function fromHttpException(exception: HttpException): ErrorBody {
   const statusCode = exception.getStatus();
   const response = exception.getResponse();
+  if (isHealthReport(response)) {
+    const down = Object.keys(response.error ?? {});
+    return { statusCode, code: codeByStatus[statusCode] ?? 'error', message: `unhealthy: ${down.join(', ')}`, ...response };
+  }
   const raw = typeof response === 'string' ? response : (response as { message?: unknown }).message;
   const message = Array.isArray(raw) ? raw.join('; ') : String(raw ?? exception.message);
   const code = exception instanceof ThrottlerException ? 'rate_limited' : (codeByStatus[statusCode] ?? 'error');
