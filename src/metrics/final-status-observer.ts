@@ -41,13 +41,19 @@ export class FinalStatusObserver implements OnApplicationShutdown {
     this.timer ??= setTimeout(() => void this.flush(), FLUSH_INTERVAL_MS);
   }
 
-  /** Flushes what is pending; resolves once it is counted. */
+  /**
+   * Flushes what is pending; resolves once it is counted. Flushes run one after another, and each
+   * takes what is pending when its turn comes: while a slow lookup runs, the reports arriving meanwhile
+   * wait for one lookup together instead of queueing one lookup each behind it.
+   */
   flush(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
-    const reports = this.pending;
-    this.pending = [];
-    this.flushing = this.flushing.then(() => this.countAll(reports));
+    this.flushing = this.flushing.then(() => {
+      const reports = this.pending;
+      this.pending = [];
+      return this.countAll(reports);
+    });
     return this.flushing;
   }
 
