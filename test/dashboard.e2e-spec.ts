@@ -1,11 +1,9 @@
-import { connect as amqpConnect } from 'amqplib';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from './support/chromium';
 import { describeTwilioError } from '../src/sms/twilio-errors';
-import { brMobile, deliveryKit, DeliveryKit, retryQueues } from './support/delivery-kit';
-import { testServiceUrls } from './support/services';
+import { brMobile, deliveryKit, DeliveryKit } from './support/delivery-kit';
 import { RunningSystem, startSystem, TEST_API_KEY } from './support/system';
 
 /**
@@ -84,10 +82,6 @@ describe('Operations dashboard at /dashboard (real Chromium, API, worker, Rabbit
       await browser?.close();
     } finally {
       await system?.close();
-      const connection = await amqpConnect(testServiceUrls().rabbitmqUrl);
-      const channel = await connection.createChannel();
-      for (const queue of retryQueues(system.queue, MAX_ATTEMPTS)) await channel.deleteQueue(queue);
-      await connection.close();
     }
   });
 

@@ -1,4 +1,4 @@
-import { Broker, brMobile, deliveryKit, DeliveryKit, DeadLetterView, retryQueues, statusesOf } from './support/delivery-kit';
+import { Broker, brMobile, deliveryKit, DeliveryKit, DeadLetterView, statusesOf } from './support/delivery-kit';
 import { testServiceUrls } from './support/services';
 import { RunningSystem, startSystem } from './support/system';
 import { TcpProxy } from './support/tcp-proxy';
@@ -29,7 +29,6 @@ describe('dead-letter view and replay', () => {
     rabbit?.restore();
     await system?.close();
     await rabbit?.close();
-    await broker?.deleteQueues(retryQueues(system.queue, MAX_ATTEMPTS));
     await broker?.close();
   });
 

@@ -1,8 +1,5 @@
-import { connect as amqpConnect } from 'amqplib';
-import { createServer } from 'node:net';
-import { brMobile, deliveryKit, DeliveryKit, retryQueues } from './support/delivery-kit';
-import { testServiceUrls } from './support/services';
-import { RunningSystem, startSystem, TEST_API_KEY } from './support/system';
+import { brMobile, deliveryKit, DeliveryKit } from './support/delivery-kit';
+import { freePort, RunningSystem, startSystem, TEST_API_KEY } from './support/system';
 import { waitFor } from './support/wait-for';
 
 const METRICS_TOKEN = 'metrics-token-for-the-e2e-spec';
@@ -26,14 +23,6 @@ function total(samples: Sample[], name: string, labels: Record<string, string> =
   return samples
     .filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
     .reduce((sum, s) => sum + s.value, 0);
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /**
@@ -67,10 +56,6 @@ describe('Prometheus metrics (API /metrics, worker WORKER_METRICS_PORT)', () => 
 
   afterAll(async () => {
     await system?.close();
-    const connection = await amqpConnect(testServiceUrls().rabbitmqUrl);
-    const channel = await connection.createChannel();
-    for (const queue of retryQueues(system.queue, MAX_ATTEMPTS)) await channel.deleteQueue(queue);
-    await connection.close();
   });
 
   describe('access', () => {

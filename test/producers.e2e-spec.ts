@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Broker, brMobile, deliveryKit, DeliveryKit, MessageView, retryQueues } from './support/delivery-kit';
+import { Broker, brMobile, deliveryKit, DeliveryKit, MessageView } from './support/delivery-kit';
 import { RunningSystem, startSystem } from './support/system';
 import { waitFor } from './support/wait-for';
 
@@ -38,7 +38,6 @@ describe('external producers on RabbitMQ', () => {
   });
   afterAll(async () => {
     await system?.close();
-    await broker?.deleteQueues(retryQueues(system.queue, MAX_ATTEMPTS));
     await broker?.close();
   });
 

@@ -1,4 +1,4 @@
-import { Broker, brMobile, deliveryKit, DeliveryKit, retryQueues, statusesOf } from './support/delivery-kit';
+import { Broker, brMobile, deliveryKit, DeliveryKit, statusesOf } from './support/delivery-kit';
 import { LossyTwilioProxy } from './support/lossy-twilio-proxy';
 import { RunningSystem, startSystem } from './support/system';
 import { waitFor } from './support/wait-for';
@@ -38,7 +38,6 @@ describe('retries by kind', () => {
     if (figures.length > 0) process.stdout.write(`${figures.join('\n')}\n`);
     await system?.close();
     await twilio?.close();
-    await broker?.deleteQueues(retryQueues(system.queue, MAX_ATTEMPTS));
     await broker?.close();
   });
 

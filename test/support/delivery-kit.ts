@@ -152,22 +152,9 @@ export class Broker {
     }
   }
 
-  /** The delay queues startSystem does not remove. */
-  async deleteQueues(queues: string[]): Promise<void> {
-    for (const queue of queues) {
-      const channel = await this.connection.createChannel();
-      await channel.deleteQueue(queue).catch(() => undefined);
-      await channel.close().catch(() => undefined);
-    }
-  }
-
   async close(): Promise<void> {
     await this.connection.close();
   }
-}
-
-export function retryQueues(queue: string, maxAttempts: number): string[] {
-  return Array.from({ length: Math.max(maxAttempts, 2) }, (_, level) => `${queue}.retry.${level}`);
 }
 
 /** A phone number unique to one test, in Brazil's mobile range (the default country). */

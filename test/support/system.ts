@@ -6,6 +6,7 @@ import { MongoClient } from 'mongodb';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { startTwilioSandbox, TwilioSandbox } from '../../src/twilio-sandbox/sandbox-server';
+import { EnvDto } from '../../src/config/env.validation';
 import { testServiceUrls } from './services';
 
 export const TEST_ACCOUNT_SID = `AC${'0123456789abcdef'.repeat(2)}`;
@@ -26,7 +27,7 @@ export interface RunningSystem {
   close(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
@@ -89,8 +90,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
       await sandbox.close();
       await mongo.db(dbName).dropDatabase();
       await mongo.close();
-      // The delay queues too (one per attempt; deleting one that was never declared is a no-op).
-      await deleteQueues(rabbitmqUrl, [queue, `${queue}.dead`, ...Array.from({ length: 11 }, (_, level) => `${queue}.retry.${level}`)]);
+      await deleteQueues(rabbitmqUrl, [queue, `${queue}.dead`, ...retryQueues(queue, Number(env.SMS_MAX_ATTEMPTS ?? new EnvDto().SMS_MAX_ATTEMPTS))]);
     },
   };
   return system;
@@ -101,4 +101,9 @@ async function deleteQueues(url: string, queues: string[]): Promise<void> {
   const channel = await connection.createChannel();
   for (const queue of queues) await channel.deleteQueue(queue);
   await connection.close();
+}
+
+/** The delay queues the app declares beside `queue`, one per attempt (as QueueInspector lists them). */
+export function retryQueues(queue: string, maxAttempts: number): string[] {
+  return Array.from({ length: Math.max(maxAttempts, 2) }, (_, level) => `${queue}.retry.${level}`);
 }
