@@ -3,19 +3,25 @@ import { Redis } from 'ioredis';
 import { AppConfig } from '../config/app-config';
 import { CounterStep, UsageLedger } from './usage-ledger';
 
-/** INCRBY that refuses to pass the limit, and gives a fresh window its expiry. */
+/** INCRBY that refuses to pass the limit, and gives a fresh window its expiry: KEYS[i] with ARGV[3i-2..3i]. */
 const ADD_SCRIPT = `
-local amount = tonumber(ARGV[1])
-local total = redis.call('INCRBY', KEYS[1], amount)
-if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIREAT', KEYS[1], ARGV[3]) end
-if amount > 0 and total > tonumber(ARGV[2]) then
-  redis.call('DECRBY', KEYS[1], amount)
-  return 0
+local results = {}
+for i, key in ipairs(KEYS) do
+  local amount = tonumber(ARGV[3 * i - 2])
+  local total = redis.call('INCRBY', key, amount)
+  if redis.call('PTTL', key) < 0 then redis.call('PEXPIREAT', key, ARGV[3 * i]) end
+  if amount > 0 and total > tonumber(ARGV[3 * i - 1]) then
+    redis.call('DECRBY', key, amount)
+    results[i] = 0
+  else
+    results[i] = 1
+  end
 end
-return 1
+return results
 `;
 
-type CounterRedis = Redis & { usageAdd(key: string, amount: number, limit: number, expiresAtMs: number): Promise<number> };
+/** usageAdd(keyCount, ...keys, ...[amount, limit, expiresAtMs] per key): 1 added, 0 refused, per key. */
+type CounterRedis = Redis & { usageAdd(keyCount: number, ...args: (string | number)[]): Promise<number[]> };
 
 /**
  * Atomic counters for the send policy: one Redis key per window when REDIS_URL is set (a Lua
@@ -37,7 +43,7 @@ export class UsageCounters implements OnModuleInit, OnModuleDestroy {
     this.keyPrefix = keyPrefix;
     if (!url) return;
     this.redis = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 1000 }) as CounterRedis;
-    this.redis.defineCommand('usageAdd', { numberOfKeys: 1, lua: ADD_SCRIPT });
+    this.redis.defineCommand('usageAdd', { lua: ADD_SCRIPT });
     this.redis.on('error', (error: Error) => this.markDegraded(error));
   }
 
@@ -55,31 +61,28 @@ export class UsageCounters implements OnModuleInit, OnModuleDestroy {
 
   /** Adds `amount` to the counter unless that would pass `limit`; a negative amount gives back. */
   async add(counter: string, amount: number, limit: number, windowEnd: Date): Promise<boolean> {
-    if (this.redis?.status === 'ready') {
-      try {
-        const added = await this.redis.usageAdd(`${this.keyPrefix}policy:${counter}`, amount, limit, windowEnd.getTime());
-        this.degraded = false;
-        return added === 1;
-      } catch (error) {
-        this.markDegraded(error);
-      }
-    }
-    return this.ledger.add(counter, amount, limit, windowEnd);
+    const [added] = await this.addMany([{ counter, amount, limit, expiresAt: windowEnd }]);
+    return added;
   }
 
-  /** Many counters at once (each named once), each added as by `add`. */
+  /** Many counters at once (each named once), each added as by `add`: in Redis, one script call for all. */
   async addMany(steps: CounterStep[]): Promise<boolean[]> {
+    if (steps.length === 0) return [];
     if (this.redis?.status === 'ready') {
       try {
-        const added = await Promise.all(steps.map(({ counter, amount, limit, expiresAt }) =>
-          this.redis!.usageAdd(`${this.keyPrefix}policy:${counter}`, amount, limit, expiresAt.getTime())));
+        const keys = steps.map(({ counter }) => `${this.keyPrefix}policy:${counter}`);
+        const args = steps.flatMap(({ amount, limit, expiresAt }) => [amount, limit, expiresAt.getTime()]);
+        const added = await this.redis.usageAdd(keys.length, ...keys, ...args);
         this.degraded = false;
         return added.map((result) => result === 1);
       } catch (error) {
         this.markDegraded(error);
       }
     }
-    return this.ledger.addMany(steps);
+    if (steps.length !== 1) return this.ledger.addMany(steps);
+    // The ledger's single add looks its counter up by equality, which every store serves from an index.
+    const [{ counter, amount, limit, expiresAt }] = steps;
+    return [await this.ledger.add(counter, amount, limit, expiresAt)];
   }
 
   private markDegraded(error: unknown): void {
