@@ -16,7 +16,7 @@
  *   BENCH_MAX_MPS [1000] (the capped drain run; 0 skips it)   BENCH_SANDBOX_LATENCY_MS [100]
  *   BENCH_DRAIN_TIMEOUT_S [300]: a drain run that takes longer reports what it sent by then
  *   BENCH_E2E_RATE [half the accept rate]   BENCH_E2E_DURATION_S [BENCH_DURATION_S]   BENCH_E2E_WORKERS [1]
- *   BENCH_PREFETCH [10]   BENCH_LOG_LEVEL [info]   BENCH_CPU_PROF [0]: profile the API during accept
+ *   BENCH_PREFETCH [10]   BENCH_LOG_LEVEL [info]   BENCH_CPU_PROF [0]: profile the API during accept and bulk
  *   BENCH_DIST [dist]   BENCH_BUILD [0]: npm run build first (also done when BENCH_DIST/main.js is missing)
  *   BENCH_MONGODB_URI [a FerretDB of its own; see store.js]   BENCH_RABBITMQ_URL [amqp://guest:guest@127.0.0.1:5672]
  *   BENCH_REDIS_URL [redis://127.0.0.1:6379 when it answers]: rate limits, policy counters and the send pace
@@ -119,18 +119,22 @@ function newestProfile(dir) {
   return files.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
 }
 
-async function acceptScenario(config, results) {
-  const profDir = join(config.logDir, 'prof');
+/**
+ * Runs `scenario` on a stack whose API is CPU-profiled when BENCH_CPU_PROF is set; the scenario
+ * returns `{ figures, window }`, and the profile is summarised over that window only (V8 starts
+ * profiling as the process starts: start-up and warm-up are left out).
+ */
+async function withProfiledApi(name, config, results, scenario) {
+  const profDir = join(config.logDir, `prof-${name}`);
   const apiNodeArgs = config.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '-r', join(__dirname, 'exit-on-signal.js')] : [];
-  results.accept = await withStack('accept', config, async (stack) => {
-    const { figures, window } = await scenarios.accept(stack, config);
+  results[name] = await withStack(name, config, async (stack) => {
+    const { figures, window } = await scenario(stack);
     if (config.cpuProf) {
       stack.api.child.kill('SIGUSR2');
       await stack.api.exited;
       const file = newestProfile(profDir);
-      // V8 starts profiling as the process starts: count only the measured run, not start-up and warm-up.
       const since = (t) => (t - stack.apiStartedAt) / 1000;
-      if (file) results.acceptProfile = summarise(file, 20, { fromS: since(window.from), toS: since(window.to) });
+      if (file) results[`${name}Profile`] = summarise(file, 20, { fromS: since(window.from), toS: since(window.to) });
     }
     return figures;
   }, { apiNodeArgs });
@@ -186,8 +190,8 @@ async function runAll(config, started, startLoad) {
     }
   };
   await run('limit', async () => (results.limit = await scenarios.limit(config)));
-  await run('accept', () => acceptScenario(config, results));
-  await run('bulk', async () => (results.bulk = await withStack('bulk', config, (stack) => scenarios.bulk(stack, { size: config.bulkSize }))));
+  await run('accept', () => withProfiledApi('accept', config, results, (stack) => scenarios.accept(stack, config)));
+  await run('bulk', () => withProfiledApi('bulk', config, results, (stack) => scenarios.bulk(stack, { size: config.bulkSize })));
   await run('drain', () => drainScenario(config, results));
   await run('e2e', async () => {
     const rate = config.e2eRate ?? (results.accept?.rps ? results.accept.rps / 2 : 50);

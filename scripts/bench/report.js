@@ -49,9 +49,10 @@ function table(report) {
   const lines = [line(all[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...all.slice(1).map(line)];
   const { atStart, atEnd } = report.loadAverage;
   lines.push('', `load average (1/5/15 min) at start ${atStart.join(' ')}, at end ${atEnd.join(' ')}, on ${report.machine.cpus} CPUs`);
-  const profile = report.results.acceptProfile;
-  if (profile) {
-    lines.push('', `API CPU profile during accept (${profile.samples} samples, ${profile.durationS.toFixed(1)} s), self time by package:`);
+  for (const [key, during] of [['acceptProfile', 'accept'], ['bulkProfile', 'the bulk request (until its 202)']]) {
+    const profile = report.results[key];
+    if (!profile) continue;
+    lines.push('', `API CPU profile during ${during} (${profile.samples} samples, ${profile.durationS.toFixed(1)} s), self time by package:`);
     for (const row of profile.byPackage.slice(0, 10)) lines.push(`  ${row.share.padStart(6)}  ${row.key}`);
   }
   const worker = report.results.drainWorkerProfile;
