@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types } from 'mongoose';
+import { insertNew } from '../common/insert-new';
 import { withoutUndefined } from '../common/without-undefined';
 import { AuditEntry } from './audit-entry.schema';
 
@@ -25,8 +26,9 @@ export class AuditRepository {
     await this.appendMany([entry]);
   }
 
-  async appendMany(entries: AuditEntry[]): Promise<void> {
-    await this.model.insertMany(entries.map(withoutUndefined), { ordered: false, lean: true });
+  /** An entry given an id that is already stored is not written twice. */
+  async appendMany(entries: (AuditEntry & { id?: string })[]): Promise<void> {
+    await insertNew(this.model, entries.map(({ id, ...entry }) => withoutUndefined({ ...(id ? { _id: new Types.ObjectId(id) } : {}), ...entry })));
   }
 
   async find(filter: AuditFilter): Promise<AuditRecord[]> {

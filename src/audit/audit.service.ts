@@ -8,6 +8,8 @@ export interface AuditEvent {
   messageId?: string;
   requestId?: string;
   details?: Record<string, unknown>;
+  /** A fixed entry id, for an event that may be recorded again after a restart: it is stored once. */
+  id?: string;
 }
 
 /** Hears of each entry once it is stored, in this process (metrics count events this way). */
@@ -40,10 +42,12 @@ export class AuditService {
     }
   }
 
-  /** Many events in one write: bulk sends record each message's acceptance without 10,000 round trips. */
-  async recordMany(events: AuditEvent[]): Promise<void> {
+  /**
+   * Many events in one write: bulk sends record each message's acceptance without 10,000 round
+   * trips. `at`: when they happened, if that was before now.
+   */
+  async recordMany(events: AuditEvent[], at = new Date()): Promise<void> {
     if (events.length === 0) return;
-    const at = new Date();
     await this.repository.appendMany(events.map((event) => ({ ...event, at })));
     for (const event of events) for (const listener of this.listeners) this.notify(listener, event, at);
   }

@@ -113,6 +113,10 @@ export class AppConfig {
     return this.get('OUTBOX_RELAY_INTERVAL_MS');
   }
 
+  get bulkResumeAfterMs(): number {
+    return this.get('BULK_RESUME_AFTER_MS');
+  }
+
   /** The worker's reconciliation of messages whose final status callback never arrived. */
   get reconcile(): { intervalMs: number; afterMs: number; batchSize: number } {
     return {

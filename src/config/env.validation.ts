@@ -107,6 +107,10 @@ export class EnvDto {
   @Type(() => Number) @IsInt() @Min(50)
   OUTBOX_RELAY_INTERVAL_MS = 1000;
 
+  /** A bulk send's part not yet written out this long after acceptance is taken up by any API (its own one stopped). */
+  @Type(() => Number) @IsInt() @Min(1000)
+  BULK_RESUME_AFTER_MS = 60000;
+
   /** How often a worker asks Twilio about messages whose status callbacks never came. */
   @Type(() => Number) @IsInt() @Min(100)
   RECONCILE_INTERVAL_MS = 60000;

@@ -25,6 +25,12 @@ export class BatchesController {
     const batch = await this.batches.findById(id);
     if (!batch) throw new NotFoundError('Batch', id);
     const { counts, segmentsSent } = await this.batches.progress(id);
+    // Accepted messages not written out yet (the first seconds of a large batch) are waiting to go.
+    const written = Object.values(counts).reduce((sum, n) => sum + n, 0);
+    if (written < batch.accepted) {
+      const waiting = batch.sendAt ? MessageStatus.Scheduled : MessageStatus.Queued;
+      counts[waiting] = (counts[waiting] ?? 0) + batch.accepted - written;
+    }
     const done = Object.entries(counts).filter(([status]) => isFinal(status as MessageStatus)).reduce((sum, [, n]) => sum + n, 0);
     const percentDone = batch.accepted === 0 ? 100 : Math.round((done / batch.accepted) * 1000) / 10;
     return {

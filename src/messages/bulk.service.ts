@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { AuditAction } from '../audit/audit-actions';
 import { AuditService } from '../audit/audit.service';
 import type { RequestContext } from '../auth/request-context.decorator';
@@ -6,37 +6,33 @@ import { DomainError } from '../common/domain-error';
 import { SendPolicy } from '../policy/send-policy';
 import { TemplatesService } from '../templates/templates.service';
 import { BatchesRepository } from './batches.repository';
-import { CommandDispatcher } from './command-dispatcher';
+import { BatchExpander } from './batch-expander';
+import { BatchPartsRepository } from './batch-parts';
 import { BulkAcceptedDto, BulkSendDto } from './dto/bulk.dto';
 import { MessageIntake } from './message-intake';
 import { NewMessage } from './message.record';
 import { MessagesRepository } from './messages.repository';
-import { OutboxRepository, OwedCommand } from './outbox';
 import { checkSendAt } from './send-at';
-
-/** Publishes of one batch in flight at once: enough to fill the confirm pipeline. */
-const PUBLISH_PARALLEL = 200;
 
 type Render = (variables: Record<string, string | number>) => string;
 type Rejection = { index: number; reason: string };
 /** The recipients of one request split in two; an accepted one keeps its index in the request. */
-type Prepared = { accepted: (NewMessage & { index: number })[]; rejected: Rejection[] };
+type Prepared = { accepted: (NewMessage & { id: string; index: number })[]; rejected: Rejection[] };
 
 /**
  * Many recipients in one call: each is validated on its own (a bad one is rejected with its
- * index, the others go ahead), then all are written in a few batched inserts rather than 10,000
- * round trips, and their commands are published after the answer, from the outbox.
+ * index, the others go ahead) and passes the send policy; the accepted ones are stored as a few
+ * batch parts and the batch itself, which is the answer's commit point. The BatchExpander writes
+ * the parts out as messages, outbox entries and audit entries after the answer, and publishes.
  */
 @Injectable()
 export class BulkService {
-  private readonly logger = new Logger(BulkService.name);
-
   constructor(
     private readonly intake: MessageIntake,
     private readonly messages: MessagesRepository,
     private readonly batches: BatchesRepository,
-    private readonly outbox: OutboxRepository,
-    private readonly dispatcher: CommandDispatcher,
+    private readonly parts: BatchPartsRepository,
+    private readonly expander: BatchExpander,
     private readonly templates: TemplatesService,
     private readonly audit: AuditService,
     private readonly policy: SendPolicy,
@@ -47,13 +43,14 @@ export class BulkService {
     const render = await this.renderer(request);
     const batchId = this.messages.newId();
     const { accepted, rejected } = await this.admit(this.prepareAll(request, render, { ...context, batchId, sendAt }), context);
-    const owed: OwedCommand[] = accepted.map((m) => ({ messageId: m.id!, dueAt: sendAt ?? new Date(), requestId: context.requestId }));
-    const batch = { id: batchId, total: request.recipients.length, accepted: accepted.length, rejected, createdBy: context.actor, requestId: context.requestId, sendAt };
-    // The commands owed come before their messages (a message never exists without them), then
-    // the messages and their audit entries, which do not depend on each other.
-    await Promise.all([this.batches.create(batch), this.outbox.add(owed)]);
-    await Promise.all([this.messages.createMany(accepted), this.recordAcceptance(batchId, accepted, rejected.length, context)]);
-    if (!sendAt) void this.dispatcher.publish(owed, { parallel: PUBLISH_PARALLEL, background: true });
+    const origin = { batchId, acceptedAt: new Date(), createdBy: context.actor, requestId: context.requestId, sendAt };
+    // Accepted once the batch is stored, after its parts: a part without its batch is dropped later.
+    const parts = await this.parts.stage(origin, accepted);
+    await Promise.all([
+      this.batches.create({ id: batchId, total: request.recipients.length, accepted: accepted.length, rejected, createdBy: context.actor, requestId: context.requestId, sendAt }),
+      this.audit.record({ ...context, action: AuditAction.BatchAccepted, details: { batchId, accepted: accepted.length, rejected: rejected.length } }),
+    ]);
+    this.expander.enqueue(parts);
     return { batchId, accepted: accepted.length, rejected };
   }
 
@@ -68,7 +65,7 @@ export class BulkService {
   }
 
   /** The send policy on the valid ones (SMS-pumping and cost defences), as for a single send. */
-  private async admit({ accepted, rejected }: Prepared, context: RequestContext): Promise<{ accepted: NewMessage[]; rejected: Rejection[] }> {
+  private async admit({ accepted, rejected }: Prepared, context: RequestContext): Promise<{ accepted: (NewMessage & { id: string })[]; rejected: Rejection[] }> {
     const refusals = await this.policy.admitMany(accepted, context);
     const admitted = accepted.filter((_, position) => !refusals[position]).map(({ index: _, ...message }) => message);
     const refused = accepted.flatMap((message, position) => {
@@ -95,10 +92,4 @@ export class BulkService {
     return { accepted, rejected };
   }
 
-  private async recordAcceptance(batchId: string, accepted: NewMessage[], rejected: number, context: RequestContext) {
-    await this.audit.record({ ...context, action: AuditAction.BatchAccepted, details: { batchId, accepted: accepted.length, rejected } });
-    await this.audit.recordMany(accepted.map((message) => ({
-      ...context, action: AuditAction.MessageAccepted, messageId: message.id, details: { batchId, segments: message.segments },
-    })));
-  }
 }

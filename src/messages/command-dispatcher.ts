@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { SmsQueuePublisher } from '../queue/sms-queue.publisher';
 import { OutboxRepository, OwedCommand } from './outbox';
 
@@ -9,8 +9,9 @@ const BACKGROUND_CONFIRM_TIMEOUT_MS = 30_000;
  * confirmed. A refused publish stops the run and leaves the rest owed: the relay retries them.
  */
 @Injectable()
-export class CommandDispatcher {
+export class CommandDispatcher implements BeforeApplicationShutdown {
   private readonly logger = new Logger(CommandDispatcher.name);
+  private readonly running = new Set<Promise<number>>();
 
   constructor(
     private readonly outbox: OutboxRepository,
@@ -22,7 +23,22 @@ export class CommandDispatcher {
    * many confirms are awaited at once. `background`: not on a request's path, so the broker may
    * take its time to confirm.
    */
-  async publish(commands: OwedCommand[], options: { parallel?: number; background?: boolean } = {}): Promise<number> {
+  publish(commands: OwedCommand[], options: { parallel?: number; background?: boolean } = {}): Promise<number> {
+    const run = this.run(commands, options);
+    this.running.add(run);
+    void run.finally(() => this.running.delete(run));
+    return run;
+  }
+
+  /**
+   * Publishes under way finish (confirmed, or left owed) before the broker connection closes:
+   * closing it under a publish that is still connecting fails the channel's setup.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([...this.running]);
+  }
+
+  private async run(commands: OwedCommand[], options: { parallel?: number; background?: boolean }): Promise<number> {
     const parallel = options.parallel ?? 1;
     const timeoutMs = options.background ? BACKGROUND_CONFIRM_TIMEOUT_MS : undefined;
     const confirmed: string[] = [];

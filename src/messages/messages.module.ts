@@ -10,6 +10,8 @@ import { MessagesController } from './messages.controller';
 import { BatchesController } from './batches.controller';
 import { Batch, BatchesRepository, BatchSchema } from './batches.repository';
 import { AcceptanceWriter } from './acceptance-writer';
+import { BatchExpander } from './batch-expander';
+import { BatchPart, BatchPartSchema, BatchPartsRepository } from './batch-parts';
 import { BulkService } from './bulk.service';
 import { CommandDispatcher } from './command-dispatcher';
 import { MessagesService } from './messages.service';
@@ -17,10 +19,12 @@ import { OutboxRelay } from './outbox-relay';
 
 @Module({
   imports: [
-    MongooseModule.forFeature([{ name: Batch.name, schema: BatchSchema }]),
+    MongooseModule.forFeature([{ name: Batch.name, schema: BatchSchema }, { name: BatchPart.name, schema: BatchPartSchema }]),
     MessageStoreModule, QueueModule, AuditModule, IdempotencyModule, TemplatesModule, PolicyModule,
   ],
   controllers: [MessagesController, BatchesController],
-  providers: [MessagesService, AcceptanceWriter, OutboxRelay, CommandDispatcher, BulkService, BatchesRepository],
+  providers: [
+    MessagesService, AcceptanceWriter, OutboxRelay, CommandDispatcher, BulkService, BatchesRepository, BatchPartsRepository, BatchExpander,
+  ],
 })
 export class MessagesModule {}

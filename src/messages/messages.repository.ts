@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types, UpdateQuery } from 'mongoose';
+import { insertNew } from '../common/insert-new';
 import { withoutUndefined } from '../common/without-undefined';
 import { canTransition, MessageStatus } from './message-status';
 import { MessageLocks } from './message-lock';
@@ -26,9 +27,9 @@ function toRecord(doc: LeanMessage): MessageRecord {
  * Sets `fields` and the last failure, which replaces the previous one whole: a network error has
  * no code and must not keep the code of the attempt before it.
  */
-function toDocument({ id, ...message }: NewMessage) {
+function toDocument({ id, ...message }: NewMessage, acceptedAt = new Date()) {
   const status = message.sendAt ? MessageStatus.Scheduled : MessageStatus.Queued;
-  return { ...(id ? { _id: new Types.ObjectId(id) } : {}), ...message, status, history: [{ status, at: new Date() }] };
+  return { ...(id ? { _id: new Types.ObjectId(id) } : {}), ...message, status, history: [{ status, at: acceptedAt }] };
 }
 
 /** A scheduled message becomes sendable at its time; the relay publishes it then, a stray early command waits. */
@@ -66,13 +67,17 @@ export class MessagesRepository {
     return toRecord(created.toObject() as LeanMessage);
   }
 
-  /** Many messages in one round trip (bulk sends, concurrent single sends); their records, in order. */
-  async createMany(messages: NewMessage[]): Promise<MessageRecord[]> {
-    if (messages.length === 0) return [];
+  /**
+   * Many messages in one round trip (bulk sends, concurrent single sends); their records, in order.
+   * A message already stored under its id is left as it is: a batch part expanded again after a
+   * restart must not reset messages that have moved on. `acceptedAt`: when they were accepted.
+   */
+  async createMany(messages: NewMessage[], acceptedAt = new Date()): Promise<MessageRecord[]> {
     // A lean insert skips Mongoose's defaults and timestamps, which later steps rely on: set them here.
-    const now = new Date();
-    const docs = messages.map((message) => withoutUndefined({ ...toDocument(message), attempts: 0, createdAt: now, updatedAt: now }));
-    await this.model.insertMany(docs, { ordered: false, lean: true });
+    const docs = messages.map((message) => withoutUndefined({
+      ...toDocument(message, acceptedAt), attempts: 0, createdAt: acceptedAt, updatedAt: acceptedAt,
+    }));
+    await insertNew(this.model, docs);
     return docs.map((doc) => toRecord(doc as LeanMessage));
   }
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel, Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { Model, Schema as MongooseSchema, Types } from 'mongoose';
+import { insertNew } from '../common/insert-new';
 
 /**
  * A send command still owed to the broker. Kept apart from the message document on purpose: only
@@ -37,10 +38,9 @@ export interface OwedCommand {
 export class OutboxRepository {
   constructor(@InjectModel(OutboxEntry.name) private readonly model: Model<OutboxEntry>) {}
 
+  /** An entry is keyed by its message: adding one that is already owed leaves it as it is. */
   async add(commands: OwedCommand[]): Promise<void> {
-    const entries = commands.map(({ messageId, dueAt, requestId }) => ({ _id: new Types.ObjectId(messageId), dueAt, requestId }));
-    if (entries.length === 0) return;
-    await this.model.insertMany(entries, { ordered: false, lean: true });
+    await insertNew(this.model, commands.map(({ messageId, dueAt, requestId }) => ({ _id: new Types.ObjectId(messageId), dueAt, requestId })));
   }
 
   async due(until: Date, limit: number): Promise<OwedCommand[]> {

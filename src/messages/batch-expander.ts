@@ -1,0 +1,124 @@
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { AuditAction } from '../audit/audit-actions';
+import { AuditService } from '../audit/audit.service';
+import { AppConfig } from '../config/app-config';
+import { BatchPartsRepository, StagedPart } from './batch-parts';
+import { BatchesRepository } from './batches.repository';
+import { CommandDispatcher } from './command-dispatcher';
+import { MessagesRepository } from './messages.repository';
+import { OutboxRepository } from './outbox';
+
+/** Publishes of one part in flight at once: enough to fill the confirm pipeline. */
+const PUBLISH_PARALLEL = 200;
+/** Left-behind parts taken up per sweep. */
+const SWEEP_PARTS = 20;
+
+/**
+ * Writes out the parts of accepted bulk sends as messages, one part after another: its owed
+ * commands first (as for a single send), then its messages and their audit entries, then the part
+ * is deleted and its commands published. Every step may be repeated, so a part written out halfway
+ * when the process stopped is simply written out again: what was stored is kept (same ids).
+ *
+ * The parts a request staged are written out in this process right after its answer; a sweep takes
+ * up those left behind. A part whose batch was never stored belongs to a failed request: dropped.
+ */
+@Injectable()
+export class BatchExpander implements OnApplicationBootstrap, OnModuleDestroy, BeforeApplicationShutdown {
+  private readonly logger = new Logger(BatchExpander.name);
+  private readonly queue: StagedPart[] = [];
+  private draining?: Promise<void>;
+  private sweeping = false;
+  private stopping = false;
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly parts: BatchPartsRepository,
+    private readonly batches: BatchesRepository,
+    private readonly messages: MessagesRepository,
+    private readonly outbox: OutboxRepository,
+    private readonly audit: AuditService,
+    private readonly dispatcher: CommandDispatcher,
+    private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.sweep(), this.config.outboxRelayIntervalMs);
+    this.timer.unref();
+  }
+
+  /** The first shutdown hook: no part is started after it. */
+  onModuleDestroy(): void {
+    clearInterval(this.timer);
+    this.stopping = true;
+  }
+
+  /** The part being written out is finished (the store is still open); the ones queued behind it stay stored. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.draining;
+  }
+
+  /** Queues the parts of a batch just accepted, to be written out after those already queued. */
+  enqueue(parts: StagedPart[]): void {
+    this.queue.push(...parts);
+    if (this.queue.length > 0) this.draining ??= this.drain().finally(() => (this.draining = undefined));
+  }
+
+  /** Takes up parts left behind; resolves once they are written out. Returns how many it took up. */
+  async sweep(): Promise<number> {
+    // While this process is writing parts out, anything old is queued here or another instance's.
+    if (this.sweeping || this.draining || this.stopping) return 0;
+    this.sweeping = true;
+    try {
+      // Still stored this long after acceptance: left behind by a process that stopped, or by a failed write.
+      const waiting = await this.parts.waiting(new Date(Date.now() - this.config.bulkResumeAfterMs), SWEEP_PARTS);
+      const accepted: StagedPart[] = [];
+      for (const part of waiting) {
+        if (await this.batches.findById(part.origin.batchId)) accepted.push(part);
+        else await this.dropUnaccepted(part);
+      }
+      if (accepted.length > 0) this.logger.log({ parts: accepted.length }, 'writing out bulk-send parts left behind');
+      this.enqueue(accepted);
+      await this.draining;
+      return accepted.length;
+    } catch (error) {
+      this.logger.warn({ err: String(error) }, 'bulk-send sweep paused; will try again');
+      return 0;
+    } finally {
+      this.sweeping = false;
+    }
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0 && !this.stopping) {
+      const part = this.queue.shift()!;
+      try {
+        await this.expand(part);
+      } catch (error) {
+        this.logger.warn({ err: String(error), batchId: part.origin.batchId, part: part.id },
+          'a bulk-send part was not written out; the sweep will take it up');
+      }
+    }
+  }
+
+  private async expand({ id, origin, messages }: StagedPart): Promise<void> {
+    const owed = messages.map((message) => ({ messageId: message.id, dueAt: origin.sendAt ?? origin.acceptedAt, requestId: origin.requestId }));
+    await this.outbox.add(owed);
+    await Promise.all([
+      this.messages.createMany(messages, origin.acceptedAt),
+      // The entry's id is the message's: written again, it is still one entry.
+      this.audit.recordMany(messages.map((message) => ({
+        id: message.id, actor: origin.createdBy, requestId: origin.requestId, action: AuditAction.MessageAccepted,
+        messageId: message.id, details: { batchId: origin.batchId, segments: message.segments },
+      })), origin.acceptedAt),
+    ]);
+    await this.parts.remove(id);
+    // Once shutting down, the commands stay owed: the outbox relay publishes them after the restart.
+    if (!origin.sendAt && !this.stopping) void this.dispatcher.publish(owed, { parallel: PUBLISH_PARALLEL, background: true });
+  }
+
+  private async dropUnaccepted(part: StagedPart): Promise<void> {
+    await this.parts.remove(part.id);
+    this.logger.warn({ batchId: part.origin.batchId, part: part.id, messages: part.messages.length },
+      'dropped a bulk-send part whose request never stored its batch');
+  }
+}

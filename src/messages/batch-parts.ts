@@ -1,0 +1,93 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel, Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import { Model, Schema as MongooseSchema, Types } from 'mongoose';
+import { withoutUndefined } from '../common/without-undefined';
+import { NewMessage } from './message.record';
+
+/** Recipients per part: a part stays far below the 16 MB document limit even at 1,600-character texts. */
+export const PART_SIZE = 1000;
+
+/**
+ * Up to PART_SIZE accepted messages of one bulk send, stored as columns (one array per field) in
+ * a single document, until they are written out as messages. A bulk send is accepted once its
+ * parts and then its batch are stored: a few documents instead of 30,000 (messages, their outbox
+ * entries and audit entries), which the expander writes after the answer. A part whose batch was
+ * never stored belongs to a request that failed, and is dropped.
+ */
+@Schema({ collection: 'batch_parts', versionKey: false })
+export class BatchPart {
+  @Prop({ type: MongooseSchema.Types.ObjectId, required: true }) _id!: Types.ObjectId;
+  @Prop({ required: true }) batchId!: string;
+  @Prop({ required: true }) acceptedAt!: Date;
+  @Prop({ required: true }) createdBy!: string;
+  @Prop() requestId?: string;
+  @Prop() sendAt?: Date;
+  // Columns: the i-th message is ids[i], to[i], bodies[i], segments[i], encodings[i].
+  @Prop({ type: [String], required: true }) ids!: string[];
+  @Prop({ type: [String], required: true }) to!: string[];
+  @Prop({ type: [String], required: true }) bodies!: string[];
+  @Prop({ type: [Number], required: true }) segments!: number[];
+  @Prop({ type: [String], required: true }) encodings!: string[];
+}
+
+export const BatchPartSchema = SchemaFactory.createForClass(BatchPart);
+
+/** What every message of a batch shares. */
+export interface BatchOrigin {
+  batchId: string;
+  acceptedAt: Date;
+  createdBy: string;
+  requestId?: string;
+  sendAt?: Date;
+}
+
+/** A stored part, read back: its messages with their batch's fields. */
+export interface StagedPart {
+  id: string;
+  origin: BatchOrigin;
+  messages: (NewMessage & { id: string })[];
+}
+
+type LeanPart = BatchPart & { _id: Types.ObjectId };
+
+function toStaged({ _id, batchId, acceptedAt, createdBy, requestId, sendAt, ids, to, bodies, segments, encodings }: LeanPart): StagedPart {
+  const origin = { batchId, acceptedAt, createdBy, requestId, sendAt };
+  return {
+    id: _id.toHexString(),
+    origin,
+    messages: ids.map((id, i) => ({
+      id, to: to[i], from: null, body: bodies[i], segments: segments[i], encoding: encodings[i], batchId, createdBy, requestId, sendAt,
+    })),
+  };
+}
+
+@Injectable()
+export class BatchPartsRepository {
+  constructor(@InjectModel(BatchPart.name) private readonly model: Model<BatchPart>) {}
+
+  /** Splits the messages into parts and stores them in one insert; the parts, as stored. */
+  async stage(origin: BatchOrigin, messages: (NewMessage & { id: string })[]): Promise<StagedPart[]> {
+    const parts: LeanPart[] = [];
+    for (let start = 0; start < messages.length; start += PART_SIZE) {
+      const slice = messages.slice(start, start + PART_SIZE);
+      parts.push({
+        _id: new Types.ObjectId(), ...origin,
+        ids: slice.map((m) => m.id), to: slice.map((m) => m.to), bodies: slice.map((m) => m.body),
+        segments: slice.map((m) => m.segments), encodings: slice.map((m) => m.encoding),
+      });
+    }
+    if (parts.length > 0) await this.model.insertMany(parts.map(withoutUndefined), { ordered: false, lean: true });
+    return parts.map(toStaged);
+  }
+
+  /** Parts stored before `stagedBefore` (the time in their id), oldest first. */
+  async waiting(stagedBefore: Date, limit: number): Promise<StagedPart[]> {
+    const before = Types.ObjectId.createFromTime(Math.floor(stagedBefore.getTime() / 1000));
+    const docs = await this.model.find({ _id: { $lt: before } }).sort({ _id: 1 }).limit(limit).lean<LeanPart[]>();
+    return docs.map(toStaged);
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.model.deleteOne({ _id: new Types.ObjectId(id) });
+  }
+}
