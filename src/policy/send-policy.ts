@@ -5,7 +5,7 @@ import { AppConfig, SendPolicySettings } from '../config/app-config';
 import type { Actor } from '../messages/message-lifecycle.service';
 import { MessageLifecycle } from '../messages/message-lifecycle.service';
 import { maskPhone } from '../sms/phone';
-import { destinationOf, destinationRefusal } from './destination-rules';
+import { Destination, destinationOf, destinationRefusal } from './destination-rules';
 import { DailySegmentCapReachedError, PolicyRefusal, RecipientLimitReachedError } from './policy-refusals';
 import { UsageCounters } from './usage-counters';
 
@@ -13,6 +13,16 @@ import { UsageCounters } from './usage-counters';
 export interface SendCandidate {
   to: string;
   segments: number;
+}
+
+/** What the counting path decided for some candidates, in their order. */
+interface Count {
+  refusals: (PolicyRefusal | null)[];
+  /** Set when the day's segment cap could not carry the admitted ones: nothing stayed counted. */
+  dayRefusal?: PolicyRefusal;
+  /** Segments of the candidates not refused on their own. */
+  segments: number;
+  destinations: Destination[];
 }
 
 const HOUR_MS = 3_600_000;
@@ -45,7 +55,7 @@ export class SendPolicy {
 
   /** For the API: throws the refusal (a 4xx) before anything is stored, and audits it. */
   async admit(candidate: SendCandidate, by: Actor): Promise<void> {
-    const refusal = await this.evaluate(candidate);
+    const refusal = await this.judgeOne(candidate);
     if (!refusal) return;
     await this.audit.record({
       ...by, action: AuditAction.MessageRefused,
@@ -59,7 +69,7 @@ export class SendPolicy {
    * `blocked` with the reason, audited. False when it must not be sent.
    */
   async screen(message: SendCandidate & { id: string }, by: Actor): Promise<boolean> {
-    const refusal = await this.evaluate(message);
+    const refusal = await this.judgeOne(message);
     if (refusal) await this.lifecycle.markBlocked(message.id, `${refusal.code}: ${refusal.message}`, by);
     return !refusal;
   }
@@ -71,7 +81,37 @@ export class SendPolicy {
    * if they do not fit, the whole batch is refused (thrown, audited) and nothing stays counted.
    */
   async admitMany(candidates: SendCandidate[], by: Actor): Promise<(PolicyRefusal | null)[]> {
-    const refusals = candidates.map(({ to }) => destinationRefusal(destinationOf(to), this.settings));
+    const { refusals, dayRefusal, segments } = await this.count(candidates);
+    if (dayRefusal) {
+      await this.audit.record({ ...by, action: AuditAction.MessageRefused, details: { code: dayRefusal.code, reason: dayRefusal.message, recipients: candidates.length, segments } });
+      throw dayRefusal;
+    }
+    await this.audit.recordMany(candidates.flatMap((candidate, index) => {
+      const refusal = refusals[index];
+      return refusal ? [{ ...by, action: AuditAction.MessageRefused, details: { index, code: refusal.code, reason: refusal.message, to: maskPhone(candidate.to), segments: candidate.segments } }] : [];
+    }));
+    return refusals;
+  }
+
+  /** One message's verdict, logged: its own refusal or the day's. */
+  private async judgeOne(candidate: SendCandidate): Promise<PolicyRefusal | null> {
+    const { refusals: [own], dayRefusal, destinations: [destination] } = await this.count([candidate]);
+    const refusal = own ?? dayRefusal ?? null;
+    const log = { to: maskPhone(candidate.to), ...destination, segments: candidate.segments };
+    if (refusal) this.logger.warn({ ...log, code: refusal.code }, 'send refused by policy');
+    else this.logger.debug(log, 'send admitted by policy');
+    return refusal;
+  }
+
+  /**
+   * The one counting path. Destination rules first; then each recipient's messages are taken from
+   * its hour, all at once or, when they do not all fit, one by one while some do; then the
+   * admitted segments from the day. When the day cannot carry them, every hourly count taken here
+   * is given back and `dayRefusal` says so: the candidates' own refusals stand either way.
+   */
+  private async count(candidates: SendCandidate[]): Promise<Count> {
+    const destinations = candidates.map(({ to }) => destinationOf(to));
+    const refusals = destinations.map((destination) => destinationRefusal(destination, this.settings));
     const now = Date.now();
     const { recipientHourlyLimit: perHour, dailySegmentCap: perDay } = this.settings;
     const hour = windowOf(now, HOUR_MS);
@@ -84,9 +124,8 @@ export class SendPolicy {
       const added = await this.counters.addMany(counted);
       for (const [position, step] of counted.entries()) {
         if (added[position]) continue;
-        // Not all of this number's messages fit this hour: admit them one by one while some do.
         let admitted = 0;
-        while (admitted < step.indexes.length && (await this.counters.add(step.counter, 1, perHour, hour.end))) admitted += 1;
+        while (step.indexes.length > 1 && admitted < step.indexes.length && (await this.counters.add(step.counter, 1, perHour, hour.end))) admitted += 1;
         const refusal = new RecipientLimitReachedError(perHour, Math.ceil((hour.end.getTime() - now) / 1000));
         for (const index of step.indexes.slice(admitted)) refusals[index] = refusal;
         step.amount = admitted;
@@ -96,40 +135,8 @@ export class SendPolicy {
     const day = windowOf(now, DAY_MS);
     if (perDay > 0 && segments > 0 && !(await this.counters.add(`segments:${day.id}`, segments, perDay, day.end))) {
       if (perHour > 0) await this.counters.addMany(counted.filter((step) => step.amount > 0).map((step) => ({ ...step, amount: -step.amount })));
-      const refusal = new DailySegmentCapReachedError(perDay, Math.ceil((day.end.getTime() - now) / 1000));
-      await this.audit.record({ ...by, action: AuditAction.MessageRefused, details: { code: refusal.code, reason: refusal.message, recipients: candidates.length, segments } });
-      throw refusal;
+      return { refusals, dayRefusal: new DailySegmentCapReachedError(perDay, Math.ceil((day.end.getTime() - now) / 1000)), segments, destinations };
     }
-    await this.audit.recordMany(candidates.flatMap((candidate, index) => {
-      const refusal = refusals[index];
-      return refusal ? [{ ...by, action: AuditAction.MessageRefused, details: { index, code: refusal.code, reason: refusal.message, to: maskPhone(candidate.to), segments: candidate.segments } }] : [];
-    }));
-    return refusals;
-  }
-
-  private async evaluate(candidate: SendCandidate): Promise<PolicyRefusal | null> {
-    const destination = destinationOf(candidate.to);
-    const log = { to: maskPhone(candidate.to), ...destination, segments: candidate.segments };
-    const refusal = destinationRefusal(destination, this.settings) ?? (await this.spend(candidate));
-    if (refusal) this.logger.warn({ ...log, code: refusal.code }, 'send refused by policy');
-    else this.logger.debug(log, 'send admitted by policy');
-    return refusal;
-  }
-
-  /** Takes one message from the recipient's hour and the segments from the day, or neither. */
-  private async spend({ to, segments }: SendCandidate): Promise<PolicyRefusal | null> {
-    const now = Date.now();
-    const { recipientHourlyLimit: perHour, dailySegmentCap: perDay } = this.settings;
-    const hour = windowOf(now, HOUR_MS);
-    const recipient = `recipient:${to}:${hour.id}`;
-    if (perHour > 0 && !(await this.counters.add(recipient, 1, perHour, hour.end))) {
-      return new RecipientLimitReachedError(perHour, Math.ceil((hour.end.getTime() - now) / 1000));
-    }
-    const day = windowOf(now, DAY_MS);
-    if (perDay > 0 && !(await this.counters.add(`segments:${day.id}`, segments, perDay, day.end))) {
-      if (perHour > 0) await this.counters.add(recipient, -1, perHour, hour.end);
-      return new DailySegmentCapReachedError(perDay, Math.ceil((day.end.getTime() - now) / 1000));
-    }
-    return null;
+    return { refusals, segments, destinations };
   }
 }
