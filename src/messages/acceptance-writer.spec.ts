@@ -1,5 +1,6 @@
 import type { AuditService } from '../audit/audit.service';
 import { AcceptanceWriter } from './acceptance-writer';
+import { AcceptedStore } from './accepted-store';
 import type { CommandDispatcher } from './command-dispatcher';
 import type { NewMessage } from './message.record';
 import type { MessagesRepository } from './messages.repository';
@@ -37,8 +38,9 @@ describe('AcceptanceWriter', () => {
     };
     const audit = { recordMany: jest.fn(async (events: { messageId: string }[]) => void steps.push(`audit ${events.map((e) => e.messageId).join(',')}`)) };
     const dispatcher = { publish: jest.fn(async (owed: { messageId: string }[]) => void published.push(owed.map((o) => o.messageId))) };
-    writer = new AcceptanceWriter(messages as unknown as MessagesRepository, outbox as unknown as OutboxRepository,
-      audit as unknown as AuditService, dispatcher as unknown as CommandDispatcher);
+    // The real store over doubles of the repositories: the order of the writes is its.
+    const store = new AcceptedStore(messages as unknown as MessagesRepository, outbox as unknown as OutboxRepository, audit as unknown as AuditService);
+    writer = new AcceptanceWriter(store, dispatcher as unknown as CommandDispatcher);
   });
 
   it('writes messages accepted at the same time in one round: owed commands first, then messages and audit, then publishes', async () => {

@@ -1,12 +1,10 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { AuditAction } from '../audit/audit-actions';
-import { AuditService } from '../audit/audit.service';
 import { AppConfig } from '../config/app-config';
+import { AcceptedStore } from './accepted-store';
 import { BatchPartsRepository, StagedPart } from './batch-parts';
 import { BatchesRepository } from './batches.repository';
 import { CommandDispatcher } from './command-dispatcher';
-import { MessagesRepository } from './messages.repository';
-import { OutboxRepository } from './outbox';
 
 /** Publishes of one part in flight at once: enough to fill the confirm pipeline. */
 const PUBLISH_PARALLEL = 200;
@@ -14,9 +12,8 @@ const PUBLISH_PARALLEL = 200;
 const SWEEP_PARTS = 20;
 
 /**
- * Writes out the parts of accepted bulk sends as messages, one part after another: its owed
- * commands first (as for a single send), then its messages and their audit entries, then the part
- * is deleted and its commands published. Every step may be repeated, so a part written out halfway
+ * Writes out the parts of accepted bulk sends as messages, one part after another: stored as a
+ * single send's are (AcceptedStore), then the part is deleted and its commands published. Every step may be repeated, so a part written out halfway
  * when the process stopped is simply written out again: what was stored is kept (same ids).
  *
  * The parts a request staged are written out in this process right after its answer; a sweep takes
@@ -34,9 +31,7 @@ export class BatchExpander implements OnApplicationBootstrap, OnModuleDestroy, B
   constructor(
     private readonly parts: BatchPartsRepository,
     private readonly batches: BatchesRepository,
-    private readonly messages: MessagesRepository,
-    private readonly outbox: OutboxRepository,
-    private readonly audit: AuditService,
+    private readonly store: AcceptedStore,
     private readonly dispatcher: CommandDispatcher,
     private readonly config: AppConfig,
   ) {}
@@ -101,16 +96,14 @@ export class BatchExpander implements OnApplicationBootstrap, OnModuleDestroy, B
   }
 
   private async expand({ id, origin, messages }: StagedPart): Promise<void> {
-    const owed = messages.map((message) => ({ messageId: message.id, dueAt: origin.sendAt ?? origin.acceptedAt, requestId: origin.requestId }));
-    await this.outbox.add(owed);
-    await Promise.all([
-      this.messages.createMany(messages, origin.acceptedAt),
+    const { owed } = await this.store.store(messages.map((message) => ({
+      message,
       // The entry's id is the message's: written again, it is still one entry.
-      this.audit.recordMany(messages.map((message) => ({
+      event: {
         id: message.id, actor: origin.createdBy, requestId: origin.requestId, action: AuditAction.MessageAccepted,
         messageId: message.id, details: { batchId: origin.batchId, segments: message.segments },
-      })), origin.acceptedAt),
-    ]);
+      },
+    })), origin.acceptedAt);
     await this.parts.remove(id);
     // Once shutting down, the commands stay owed: the outbox relay publishes them after the restart.
     if (!origin.sendAt && !this.stopping) void this.dispatcher.publish(owed, { parallel: PUBLISH_PARALLEL, background: true });

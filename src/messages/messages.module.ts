@@ -10,6 +10,7 @@ import { MessagesController } from './messages.controller';
 import { BatchesController } from './batches.controller';
 import { Batch, BatchesRepository, BatchSchema } from './batches.repository';
 import { AcceptanceWriter } from './acceptance-writer';
+import { AcceptedStore } from './accepted-store';
 import { BatchExpander } from './batch-expander';
 import { BatchPart, BatchPartSchema, BatchPartsRepository } from './batch-parts';
 import { BulkService } from './bulk.service';
@@ -24,7 +25,7 @@ import { OutboxRelay } from './outbox-relay';
   ],
   controllers: [MessagesController, BatchesController],
   providers: [
-    MessagesService, AcceptanceWriter, OutboxRelay, CommandDispatcher, BulkService, BatchesRepository, BatchPartsRepository, BatchExpander,
+    MessagesService, AcceptedStore, AcceptanceWriter, OutboxRelay, CommandDispatcher, BulkService, BatchesRepository, BatchPartsRepository, BatchExpander,
   ],
 })
 export class MessagesModule {}

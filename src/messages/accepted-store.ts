@@ -1,0 +1,36 @@
+import { Injectable } from '@nestjs/common';
+import { AuditEvent, AuditService } from '../audit/audit.service';
+import { MessageRecord, NewMessage } from './message.record';
+import { MessagesRepository } from './messages.repository';
+import { OutboxRepository, OwedCommand } from './outbox';
+
+/** Accepted messages, with the ids chosen for them and the audit entry that records each acceptance. */
+export interface Accepted {
+  message: NewMessage & { id: string };
+  event: AuditEvent;
+}
+
+/**
+ * The one way accepted messages are stored, single sends (in rounds) and bulk parts alike: their
+ * owed commands first, so a message never exists without one, then the messages and their audit
+ * entries side by side. Publishing is the caller's: when and how fast differs.
+ */
+@Injectable()
+export class AcceptedStore {
+  constructor(
+    private readonly messages: MessagesRepository,
+    private readonly outbox: OutboxRepository,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** The messages' records and their commands, in order; a scheduled one's command is due at its time. */
+  async store(accepted: Accepted[], acceptedAt = new Date()): Promise<{ records: MessageRecord[]; owed: OwedCommand[] }> {
+    const owed = accepted.map(({ message }) => ({ messageId: message.id, dueAt: message.sendAt ?? acceptedAt, requestId: message.requestId }));
+    await this.outbox.add(owed);
+    const [records] = await Promise.all([
+      this.messages.createMany(accepted.map(({ message }) => message), acceptedAt),
+      this.audit.recordMany(accepted.map(({ event }) => event), acceptedAt),
+    ]);
+    return { records, owed };
+  }
+}
