@@ -62,7 +62,7 @@ export class MessagesController {
 
   @Post('bulk')
   @HttpCode(HttpStatus.ACCEPTED)
-  @ApiOperation({ summary: 'Accept up to 10,000 recipients in one call', description: 'Each recipient is checked on its own: bad ones are listed in `rejected` with their index, the rest are accepted. Follow the batch at GET /v1/batches/{batchId}.' })
+  @ApiOperation({ summary: 'Accept up to 10,000 recipients in one call', description: 'Each recipient is checked on its own: bad ones are listed in `rejected` with their index, the rest are accepted. Accepted recipients are stored before the answer and written out as messages right after it (until then the batch counts them as queued). Follow the batch at GET /v1/batches/{batchId}.' })
   @ApiAcceptedResponse({ type: BulkAcceptedDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto })
   async bulk(@Body() dto: BulkSendDto, @CurrentRequest() context: RequestContext): Promise<BulkAcceptedDto> {
