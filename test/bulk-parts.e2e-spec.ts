@@ -90,6 +90,27 @@ describe('bulk sends: parts written out after the answer', () => {
     }
   }, 60_000);
 
+  it('writes a scheduled bulk send out as `scheduled` messages, their commands due at sendAt, each one cancelable', async () => {
+    const sendAt = new Date(Date.now() + 10 * 60_000);
+    const recipients = ['+5511972000011', '+5511972000012', '+5511972000013'].map((to) => ({ to }));
+    const accepted = await http().post('/v1/messages/bulk').set('x-api-key', TEST_API_KEY)
+      .send({ body: 'later, in bulk', recipients, sendAt: sendAt.toISOString() }).expect(202);
+    const { batchId } = accepted.body;
+    const messages = await waitFor('written out', async () => {
+      const found = await db().collection('messages').find({ batchId }).sort({ to: 1 }).toArray();
+      return found.length === 3 && found;
+    }, 20_000, 250);
+    expect(messages.map((m) => [m.to, m.status, m.sendAt.getTime()])).toEqual(recipients.map(({ to }) => [to, 'scheduled', sendAt.getTime()]));
+    const owed = await db().collection('outbox').find({ _id: { $in: messages.map((m) => m._id) } }).toArray();
+    expect(owed.map((entry) => entry.dueAt.getTime())).toEqual([sendAt.getTime(), sendAt.getTime(), sendAt.getTime()]);
+    expect((await progress(batchId)).counts).toEqual({ scheduled: 3 });
+
+    const canceled = await http().post(`/v1/messages/${messages[0]._id.toHexString()}/cancel`).set('x-api-key', TEST_API_KEY).send({}).expect(200);
+    expect(canceled.body.status).toBe('canceled');
+    expect((await progress(batchId)).counts).toEqual({ scheduled: 2, canceled: 1 });
+    expect(sentTo('later, in bulk')).toEqual([]);
+  }, 40_000);
+
   it('drops a part whose batch was never stored (its request failed before the answer), sending nothing', async () => {
     const batchId = new ObjectId().toHexString();
     const id = new ObjectId().toHexString();
