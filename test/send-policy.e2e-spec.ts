@@ -96,6 +96,9 @@ describe('send policy', () => {
       { index: 5, reason: expect.stringMatching(/already got 3 messages this hour/) },
       { index: 7, reason: expect.any(String) },
     ]);
+    // The accepted four are written out as messages right after the answer.
+    const db = system.mongo.db(system.dbName);
+    await waitFor('the batch written out', async () => (await db.collection('messages').countDocuments({ batchId: response.body.batchId })) === 4);
     expect(await storedFor(repeated)).toBe(3);
     expect(await storedFor('+33612345680')).toBe(0);
     expect(await storedFor('+559003001235')).toBe(0);
