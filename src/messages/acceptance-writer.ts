@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuditAction } from '../audit/audit-actions';
 import { maskPhone } from '../sms/phone';
-import { AcceptedStore } from './accepted-store';
+import { AcceptedStore, Stored } from './accepted-store';
 import { CommandDispatcher } from './command-dispatcher';
 import type { Actor } from './message-lifecycle.service';
 import { MessageRecord, NewMessage } from './message.record';
@@ -49,7 +49,7 @@ export class AcceptanceWriter {
   }
 
   private async writeRound(round: Pending[]): Promise<void> {
-    let stored: Awaited<ReturnType<AcceptedStore['store']>>;
+    let stored: Stored;
     try {
       stored = await this.store.store(round.map(({ message, by }) => ({
         message,

@@ -10,6 +10,12 @@ export interface Accepted {
   event: AuditEvent;
 }
 
+/** What was stored: the messages' records and their owed commands, in the order given. */
+export interface Stored {
+  records: MessageRecord[];
+  owed: OwedCommand[];
+}
+
 /**
  * The one way accepted messages are stored, single sends (in rounds) and bulk parts alike: their
  * owed commands first, so a message never exists without one, then the messages and their audit
@@ -24,7 +30,7 @@ export class AcceptedStore {
   ) {}
 
   /** The messages' records and their commands, in order; a scheduled one's command is due at its time. */
-  async store(accepted: Accepted[], acceptedAt = new Date()): Promise<{ records: MessageRecord[]; owed: OwedCommand[] }> {
+  async store(accepted: Accepted[], acceptedAt = new Date()): Promise<Stored> {
     const owed = accepted.map(({ message }) => ({ messageId: message.id, dueAt: message.sendAt ?? acceptedAt, requestId: message.requestId }));
     await this.outbox.add(owed);
     const [records] = await Promise.all([

@@ -66,9 +66,12 @@ export class BatchExpander implements OnApplicationBootstrap, OnModuleDestroy, B
     try {
       // Still stored this long after acceptance: left behind by a process that stopped, or by a failed write.
       const waiting = await this.parts.waiting(new Date(Date.now() - this.config.bulkResumeAfterMs), SWEEP_PARTS);
+      const stored = new Map<string, boolean>();
       const accepted: StagedPart[] = [];
       for (const part of waiting) {
-        if (await this.batches.findById(part.origin.batchId)) accepted.push(part);
+        const { batchId } = part.origin;
+        if (!stored.has(batchId)) stored.set(batchId, (await this.batches.findById(batchId)) !== null);
+        if (stored.get(batchId)) accepted.push(part);
         else await this.dropUnaccepted(part);
       }
       if (accepted.length > 0) this.logger.log({ parts: accepted.length }, 'writing out bulk-send parts left behind');

@@ -61,23 +61,26 @@ function toStaged({ _id, batchId, acceptedAt, createdBy, requestId, sendAt, ids,
   };
 }
 
+function toDocument({ id, origin, messages }: StagedPart): LeanPart {
+  return withoutUndefined({
+    _id: new Types.ObjectId(id), ...origin,
+    ids: messages.map((m) => m.id), to: messages.map((m) => m.to), bodies: messages.map((m) => m.body),
+    segments: messages.map((m) => m.segments), encodings: messages.map((m) => m.encoding),
+  });
+}
+
 @Injectable()
 export class BatchPartsRepository {
   constructor(@InjectModel(BatchPart.name) private readonly model: Model<BatchPart>) {}
 
   /** Splits the messages into parts and stores them in one insert; the parts, as stored. */
   async stage(origin: BatchOrigin, messages: (NewMessage & { id: string })[]): Promise<StagedPart[]> {
-    const parts: LeanPart[] = [];
+    const staged: StagedPart[] = [];
     for (let start = 0; start < messages.length; start += PART_SIZE) {
-      const slice = messages.slice(start, start + PART_SIZE);
-      parts.push({
-        _id: new Types.ObjectId(), ...origin,
-        ids: slice.map((m) => m.id), to: slice.map((m) => m.to), bodies: slice.map((m) => m.body),
-        segments: slice.map((m) => m.segments), encodings: slice.map((m) => m.encoding),
-      });
+      staged.push({ id: new Types.ObjectId().toHexString(), origin, messages: messages.slice(start, start + PART_SIZE) });
     }
-    if (parts.length > 0) await this.model.insertMany(parts.map(withoutUndefined), { ordered: false, lean: true });
-    return parts.map(toStaged);
+    if (staged.length > 0) await this.model.insertMany(staged.map(toDocument), { ordered: false, lean: true });
+    return staged;
   }
 
   /** Parts stored before `stagedBefore` (the time in their id), oldest first. */

@@ -79,10 +79,7 @@ export class UsageCounters implements OnModuleInit, OnModuleDestroy {
         this.markDegraded(error);
       }
     }
-    if (steps.length !== 1) return this.ledger.addMany(steps);
-    // The ledger's single add looks its counter up by equality, which every store serves from an index.
-    const [{ counter, amount, limit, expiresAt }] = steps;
-    return [await this.ledger.add(counter, amount, limit, expiresAt)];
+    return this.ledger.addMany(steps);
   }
 
   private markDegraded(error: unknown): void {

@@ -87,6 +87,11 @@ export class UsageLedger {
    */
   async addMany(steps: CounterStep[]): Promise<boolean[]> {
     if (steps.length === 0) return [];
+    if (steps.length === 1) {
+      // One counter: `add` looks it up by equality, which every store serves from an index ($in is not pushed down everywhere).
+      const [{ counter, amount, limit, expiresAt }] = steps;
+      return [await this.add(counter, amount, limit, expiresAt)];
+    }
     await this.purgeNow();
     const latest = new Map<string, UsageEntry>();
     const entries = await this.model.find({ counter: { $in: steps.map((step) => step.counter) } }, { counter: 1, seq: 1, total: 1 }).lean<UsageEntry[]>();
