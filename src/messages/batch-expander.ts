@@ -37,7 +37,9 @@ export class BatchExpander implements OnApplicationBootstrap, OnModuleDestroy, B
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.sweep(), this.config.outboxRelayIntervalMs);
+    // A part is only taken up BULK_RESUME_AFTER_MS after acceptance: looking a few times in that span is enough.
+    const everyMs = Math.max(this.config.outboxRelayIntervalMs, this.config.bulkResumeAfterMs / 4);
+    this.timer = setInterval(() => void this.sweep(), everyMs);
     this.timer.unref();
   }
 
