@@ -1,3 +1,6 @@
+import { Logger } from '@nestjs/common';
+import { getConnectionToken } from '@nestjs/mongoose';
+import type { Connection } from 'mongoose';
 import { testServiceUrls } from './support/services';
 import { RunningSystem, startSystem, TEST_API_KEY } from './support/system';
 import { TcpProxy } from './support/tcp-proxy';
@@ -28,6 +31,14 @@ describe('outages', () => {
     await store?.close();
   });
 
+  /** The app's driver: its topology and each server's type and last error. */
+  const driverView = (): string => {
+    const connection = system.api.get<Connection>(getConnectionToken());
+    const description = (connection.getClient() as unknown as { topology?: { description: { type: string; servers: Map<string, { type: string; error?: Error | null }> } } }).topology?.description;
+    if (!description) return `driver: no topology (readyState ${connection.readyState})`;
+    const servers = [...description.servers.entries()].map(([address, server]) => `${address} ${server.type}${server.error ? ` (${server.error.name}: ${server.error.message})` : ''}`);
+    return `driver: readyState ${connection.readyState}, ${description.type}, ${servers.join(', ')}`;
+  };
   const post = (to: string, body: string) => system.http().post('/v1/messages').set('x-api-key', TEST_API_KEY).send({ to, body });
   const statusOf = async (id: string) => (await system.http().get(`/v1/messages/${id}`).set('x-api-key', TEST_API_KEY)).body;
 
@@ -72,14 +83,30 @@ describe('outages', () => {
     expect(response.body).toMatchObject({ statusCode: 503, code: 'database_unavailable', message: expect.any(String) });
     store.restore();
     const restoredAt = Date.now();
-    // The driver finds the store again on its own; a loaded machine can take a while. Each miss says why.
-    await waitFor('store back', async () => {
-      const answer = await post('+5511987650301', 'store back');
-      if (answer.status !== 202) throw new Error(`${answer.status} ${JSON.stringify(answer.body)}`);
-      return true;
-    }, 90_000, 250);
+    // The driver finds the store again on its own; a loaded machine can take a while. Each miss says
+    // why: the answer, the error behind it and what the driver knows of the server.
+    const logged = jest.spyOn(Logger.prototype, 'error');
+    try {
+      await waitFor('store back', async () => {
+        logged.mockClear();
+        const answer = await post('+5511987650301', 'store back');
+        if (answer.status !== 202) throw new Error(`${answer.status} ${JSON.stringify(answer.body)}; ${behind(logged.mock.calls)}; ${driverView()}`);
+        return true;
+      }, 90_000, 250);
+    } finally {
+      logged.mockRestore();
+    }
     process.stdout.write(`store outage: accepting again ${Date.now() - restoredAt} ms after the store came back\n`);
     const after = await system.mongo.db(system.dbName).collection('messages').countDocuments();
     expect(after).toBe(before + 1);
   }, 120_000);
 });
+
+/** The errors the exception filter logged, as name, message and cause. */
+function behind(calls: unknown[][]): string {
+  const errors = calls.map(([first]) => (first as { err?: unknown })?.err).filter((err): err is Error => err instanceof Error);
+  return errors.map((err) => {
+    const cause = err.cause instanceof Error ? ` (cause ${err.cause.name}: ${err.cause.message})` : '';
+    return `${err.name}: ${err.message}${cause}`;
+  }).join(' | ') || 'nothing logged';
+}
