@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { FaultBook } from './faults';
 import { StoredMessage } from './message-resource';
 
@@ -15,8 +16,8 @@ export class SandboxState {
   readonly messages = new Map<string, StoredMessage>();
   readonly faults = new FaultBook();
   private readonly pending = new Set<Promise<void>>();
-  private activity = new AbortController();
-  private readonly closing = new AbortController();
+  private activity = unboundedController();
+  private readonly closing = unboundedController();
 
   constructor(readonly opts: ResolvedOptions) {}
 
@@ -50,6 +51,13 @@ export class SandboxState {
 
   private cancelBackgroundWork(): void {
     this.activity.abort(new Error('twilio sandbox reset'));
-    this.activity = new AbortController();
+    this.activity = unboundedController();
   }
+}
+
+/** Every in-flight send and delivery listens on these signals: hundreds at once is normal, not a leak. */
+function unboundedController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
 }
