@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { RunningSystem, startSystem, TEST_API_KEY } from './support/system';
+import { batchWrittenOut, RunningSystem, startSystem, TEST_API_KEY } from './support/system';
 import { waitFor } from './support/wait-for';
 import { exited, spawnWorker } from './support/worker-process';
 
@@ -38,7 +38,7 @@ describe('bulk sends at size', () => {
     const { batchId } = response.body;
     const db = system.mongo.db(system.dbName);
     // Accepted as a few stored parts; the API writes them out as messages after its 202.
-    await waitFor('every message written out', async () => (await db.collection('messages').countDocuments({ batchId })) === RECIPIENTS, 120_000, 1000);
+    await batchWrittenOut(system, batchId, RECIPIENTS, 120_000, 1000);
     const writtenS = ((Date.now() - started) / 1000).toFixed(1);
 
     const batch = await waitFor('every message in a final status', async () => {

@@ -1,8 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { chromium } from 'playwright-core';
 import request from 'supertest';
-import { RunningSystem, startSystem, TEST_API_KEY } from './support/system';
-import { waitFor } from './support/wait-for';
+import { batchWrittenOut, RunningSystem, startSystem, TEST_API_KEY } from './support/system';
 
 const ALLOWED_ORIGIN = 'https://app.example.com';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -58,7 +57,7 @@ describe('HTTP hardening: headers, body limit, CORS, operator injection', () => 
     expect(fits.status).toBe(202);
     expect(fits.body.accepted).toBe(100);
     // Its messages are written out after the answer: let that finish before other tests count messages.
-    await waitFor('the batch written out', async () => (await messages().countDocuments({ batchId: fits.body.batchId })) === 100);
+    await batchWrittenOut(system, fits.body.batchId, 100);
     const over = await system.http().post('/v1/messages/bulk').set('x-api-key', TEST_API_KEY).send({ body: 'hi', recipients: recipients(400) }).expect(413);
     expect(over.body).toMatchObject({ statusCode: 413, code: 'payload_too_large' });
   });

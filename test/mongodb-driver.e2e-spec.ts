@@ -25,10 +25,8 @@ describe('mongodb driver patch', () => {
   });
 
   it('fails a command whose socket closed while it was being written, instead of waiting forever', async () => {
-    /* eslint-disable @typescript-eslint/no-require-imports */
     const { connect } = require('mongodb/lib/cmap/connect');
     const { ns } = require('mongodb/lib/utils');
-    /* eslint-enable @typescript-eslint/no-require-imports */
     const server = [...(client as unknown as { topology: { s: { servers: Map<string, { monitor: { connectOptions: object } }> } } })
       .topology.s.servers.values()][0];
     // A connection made exactly as the monitor makes its own.

@@ -3,7 +3,7 @@ import type { AppConfig } from '../src/config/app-config';
 import { UsageCounters } from '../src/policy/usage-counters';
 import { UsageLedger } from '../src/policy/usage-ledger';
 import { Broker, brMobile, deliveryKit, DeliveryKit } from './support/delivery-kit';
-import { RunningSystem, startSystem, TEST_API_KEY } from './support/system';
+import { batchWrittenOut, RunningSystem, startSystem, TEST_API_KEY } from './support/system';
 import { waitFor } from './support/wait-for';
 
 const HOURLY_LIMIT = 3;
@@ -97,8 +97,7 @@ describe('send policy', () => {
       { index: 7, reason: expect.any(String) },
     ]);
     // The accepted four are written out as messages right after the answer.
-    const db = system.mongo.db(system.dbName);
-    await waitFor('the batch written out', async () => (await db.collection('messages').countDocuments({ batchId: response.body.batchId })) === 4);
+    await batchWrittenOut(system, response.body.batchId, 4);
     expect(await storedFor(repeated)).toBe(3);
     expect(await storedFor('+33612345680')).toBe(0);
     expect(await storedFor('+559003001235')).toBe(0);

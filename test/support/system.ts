@@ -8,6 +8,7 @@ import type TestAgent from 'supertest/lib/agent';
 import { startTwilioSandbox, TwilioSandbox } from '../../src/twilio-sandbox/sandbox-server';
 import { EnvDto } from '../../src/config/env.validation';
 import { testServiceUrls } from './services';
+import { waitFor } from './wait-for';
 
 export const TEST_ACCOUNT_SID = `AC${'0123456789abcdef'.repeat(2)}`;
 export const TEST_AUTH_TOKEN = 'test-auth-token-0123456789';
@@ -94,6 +95,12 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
     },
   };
   return system;
+}
+
+/** A bulk send's messages are written out after its 202: resolves once `count` of the batch's are stored. */
+export async function batchWrittenOut(system: RunningSystem, batchId: string, count: number, timeoutMs?: number, intervalMs?: number): Promise<void> {
+  const messages = system.mongo.db(system.dbName).collection('messages');
+  await waitFor(`batch ${batchId} written out`, async () => (await messages.countDocuments({ batchId })) === count, timeoutMs, intervalMs);
 }
 
 async function deleteQueues(url: string, queues: string[]): Promise<void> {
