@@ -1,4 +1,5 @@
 import { connect as amqpConnect } from 'amqplib';
+import { ObjectId } from 'mongodb';
 import { createHmac } from 'node:crypto';
 import { testServiceUrls } from './support/services';
 import { RunningSystem, startSystem, TEST_API_KEY, TEST_AUTH_TOKEN } from './support/system';
@@ -95,6 +96,28 @@ describe('bad input, auth and forged callbacks change nothing', () => {
       const after = (await system.http().get(`/v1/messages/${message.id}`).set('x-api-key', TEST_API_KEY)).body;
       expect(after.status).toBe('delivered');
       expect(after.history.map((change: { status: string }) => change.status)).toEqual(['queued', 'sending', 'sent', 'delivered']);
+    });
+
+    it('leaves a `sent` callback to the worker that holds the message `sending`; a later status still applies', async () => {
+      // A message a worker has claimed and is sending: scheduled far ahead so no worker takes it, then marked as claimed.
+      const { body } = await post({ to: '+5511987650098', body: 'racing callback', sendAt: new Date(Date.now() + 86_400_000).toISOString() }).expect(202);
+      await messages().updateOne({ _id: new ObjectId(body.id) }, { $set: { status: 'sending', attempts: 1 }, $push: { history: { status: 'sending', at: new Date() } } as never });
+      const path = `/v1/webhooks/twilio/status?messageId=${body.id}`;
+      const callback = (params: Record<string, string>) =>
+        system.http().post(path).type('form').set('x-twilio-signature', sign(`${system.baseUrl}${path}`, params)).send(params).expect(204);
+      const view = async () => (await system.http().get(`/v1/messages/${body.id}`).set('x-api-key', TEST_API_KEY)).body;
+
+      await callback({ MessageSid: 'SM0123456789abcdef0123456789abcdef', MessageStatus: 'sent' });
+      expect(await view()).toMatchObject({ status: 'sending' });
+      expect((await view()).twilioSid).toBeUndefined();
+
+      await callback({ MessageSid: 'SM0123456789abcdef0123456789abcdef', MessageStatus: 'delivered' });
+      const after = await view();
+      expect(after).toMatchObject({ status: 'delivered', twilioSid: 'SM0123456789abcdef0123456789abcdef' });
+      expect(after.history.map((change: { status: string }) => change.status)).toEqual(['scheduled', 'sending', 'delivered']);
+      const audit = await system.http().get('/v1/audit').query({ messageId: body.id }).set('x-api-key', TEST_API_KEY);
+      expect(audit.body.items.filter((entry: { actor: string }) => entry.actor === 'twilio')
+        .map((entry: { details: { to: string } }) => entry.details.to)).toEqual(['delivered']);
     });
   });
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuditAction } from '../audit/audit-actions';
 import { AuditService } from '../audit/audit.service';
-import { MessageStatus } from './message-status';
+import { MessageStatus, takesReport } from './message-status';
 import { MessageRecord, NewMessage, ProviderFailure } from './message.record';
 import { maskPhone } from '../sms/phone';
 import { isRetryableTwilioError } from '../sms/twilio-errors';
@@ -102,7 +102,7 @@ export class MessageLifecycle {
     return requeued;
   }
 
-  /** A status reported by Twilio; applied only if it moves the message forward. */
+  /** A status reported by Twilio; applied only if it moves the message forward (takesReport). */
   async applyReported(
     id: string,
     status: MessageStatus,
@@ -116,7 +116,7 @@ export class MessageLifecycle {
         ? { errorCode: report.failure.code, errorMessage: report.failure.message, errorDescription: report.failure.description }
         : {}),
     };
-    const updated = await this.repository.advance(id, status, fields, report.failure?.description);
+    const updated = await this.repository.advance(id, status, fields, report.failure?.description, takesReport);
     if (updated) await this.changed(updated, by, { twilioSid: report.twilioSid });
     return updated;
   }

@@ -1,4 +1,4 @@
-import { canTransition, isFinal, MessageStatus as S, statusFromTwilio } from './message-status';
+import { canTransition, isFinal, MessageStatus as S, statusFromTwilio, takesReport } from './message-status';
 
 describe('message status transitions', () => {
   it.each([
@@ -24,6 +24,13 @@ describe('message status transitions', () => {
     [S.Blocked, S.Sent],
   ])('%s → %s is refused: a late or repeated report never moves a message back', (from, to) => {
     expect(canTransition(from, to)).toBe(false);
+  });
+
+  it("takes Twilio's reports forward, except `sent` for a message its worker is still recording as sent", () => {
+    expect(takesReport(S.Sending, S.Sent)).toBe(false);
+    expect([[S.Sending, S.Delivered], [S.Sending, S.Failed], [S.Sent, S.Delivered], [S.Queued, S.Sent]]
+      .every(([from, to]) => takesReport(from, to))).toBe(true);
+    expect([[S.Delivered, S.Sent], [S.Sent, S.Sent], [S.Failed, S.Delivered]].some(([from, to]) => takesReport(from, to))).toBe(false);
   });
 
   it('knows which statuses are final', () => {

@@ -36,6 +36,19 @@ export function canTransition(from: MessageStatus, to: MessageStatus): boolean {
   return rank[to] > rank[from];
 }
 
+/**
+ * Whether a status Twilio reports (a callback or a fetch) moves a message on: forward only, and
+ * never `sending → sent`. Twilio calls back `sent` as soon as it has taken a message, while the
+ * worker that sent it is still recording that same answer (with the SID) itself; applying the
+ * callback too would only make the two fight over the message's lease. Should the worker stop
+ * before it records it, the message is reclaimed and Twilio asked what it sent (SmsService), and
+ * a later status (`delivered`) still applies from `sending`.
+ */
+export function takesReport(current: MessageStatus, reported: MessageStatus): boolean {
+  if (current === MessageStatus.Sending && reported === MessageStatus.Sent) return false;
+  return canTransition(current, reported);
+}
+
 /** Twilio's MessageStatus values (status callbacks and fetches) in our lifecycle; others are ignored. */
 const fromTwilio: Record<string, MessageStatus> = {
   sending: MessageStatus.Sending,

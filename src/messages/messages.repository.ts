@@ -153,16 +153,18 @@ export class MessagesRepository {
 
   /**
    * Moves a message forward to `status`, and never backwards: a late `sent` after `delivered`
-   * changes nothing. Returns the updated message, or null when nothing changed.
+   * changes nothing. `moves`: which moves apply (a Twilio report takes fewer). Returns the updated
+   * message, or null when nothing changed.
    */
   advance(
     id: string,
     status: MessageStatus,
     fields: Partial<Pick<MessageRecord, 'twilioSid' | 'errorCode' | 'errorMessage' | 'errorDescription'>> = {},
     detail?: string,
+    moves: (from: MessageStatus, to: MessageStatus) => boolean = canTransition,
   ): Promise<MessageRecord | null> {
     return this.mutate(id, (current) =>
-      canTransition(current.status, status) ? { $set: { status, ...fields }, $push: change(status, detail) } : null,
+      moves(current.status, status) ? { $set: { status, ...fields }, $push: change(status, detail) } : null,
     );
   }
 
