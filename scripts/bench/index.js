@@ -146,20 +146,32 @@ async function drainScenario(config, results) {
   results.drain = await withStack('drain', config, async (stack) => {
     const figures = [];
     const profileDir = join(config.logDir, 'prof-drain');
+    let apiWindow;
     for (const [index, run] of runs.entries()) {
       const profiling = config.cpuProf && index === 0;
       // With Redis the pace is shared, so the cap holds for all the workers together.
       say(`drain: ${config.drainCount} messages, ${run.workers} worker(s), TWILIO_MAX_MPS=${run.maxMps || 'off'}`);
       const result = await scenarios.drain(stack, {
-        count: config.drainCount, connections: config.connections, timeoutS: config.drainTimeoutS, profileDir: profiling ? profileDir : undefined, ...run,
+        count: config.drainCount, connections: config.connections, timeoutS: config.drainTimeoutS, profileDir: profiling ? profileDir : undefined,
+        store: config.store, ...run,
       });
       figures.push(result);
       // The first run's first worker: where a worker's time goes while it drains.
       const file = profiling && newestProfile(profileDir);
       if (file) results.drainWorkerProfile = summarise(file, 20, result.profileWindow);
+      if (profiling) apiWindow = result.clockWindow;
+      delete result.clockWindow;
+    }
+    // The API's share of the drain is the status callbacks: its profile over the first run.
+    if (apiWindow) {
+      stack.api.child.kill('SIGUSR2');
+      await stack.api.exited;
+      const file = newestProfile(join(config.logDir, 'prof-drain-api'));
+      const since = (t) => (t - stack.apiStartedAt) / 1000;
+      if (file) results.drainApiProfile = summarise(file, 20, { fromS: since(apiWindow.from), toS: since(apiWindow.to) });
     }
     return figures;
-  });
+  }, { apiNodeArgs: config.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(config.logDir, 'prof-drain-api')}`, '-r', join(__dirname, 'exit-on-signal.js')] : [] });
 }
 
 async function main() {

@@ -32,6 +32,13 @@ function rows(report) {
     add('drain', `${label}: msgs/s (steady 10–90 %)`, `${d.mps} (${d.steadyMps})`);
     add('drain', `${label}: busiest second${d.maxMps ? ' / of cap' : ''}`, d.maxMps ? `${d.busiestSecond} / ${(d.ofCap * 100).toFixed(1)} %` : d.busiestSecond);
     add('drain', `${label}: CPU ms per message, workers / API`, `${d.workerCpuMsPerMessage} / ${d.apiCpuMsPerMessage}`);
+    if (d.ferretdbCpuMsPerMessage !== undefined) {
+      add('drain', `${label}: CPU ms per message, FerretDB / PostgreSQL`, `${d.ferretdbCpuMsPerMessage} / ${d.postgresCpuMsPerMessage}`);
+    }
+    if (d.storeCommandsPerMessage) {
+      const { total, ...byCommand } = d.storeCommandsPerMessage;
+      add('drain', `${label}: store requests per message`, `${total} (${Object.entries(byCommand).map(([c, v]) => `${c} ${v}`).join(', ')})`);
+    }
   }
   if (r.e2e?.error) add('e2e', 'error', r.e2e.error);
   else if (r.e2e) {
@@ -49,7 +56,8 @@ function table(report) {
   const lines = [line(all[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...all.slice(1).map(line)];
   const { atStart, atEnd } = report.loadAverage;
   lines.push('', `load average (1/5/15 min) at start ${atStart.join(' ')}, at end ${atEnd.join(' ')}, on ${report.machine.cpus} CPUs`);
-  for (const [key, during] of [['acceptProfile', 'accept'], ['bulkProfile', 'the bulk request (until its 202)']]) {
+  for (const [key, during] of [['acceptProfile', 'accept'], ['bulkProfile', 'the bulk request (until its 202)'],
+    ['drainApiProfile', 'the first drain run (status callbacks)']]) {
     const profile = report.results[key];
     if (!profile) continue;
     lines.push('', `API CPU profile during ${during} (${profile.samples} samples, ${profile.durationS.toFixed(1)} s), self time by package:`);

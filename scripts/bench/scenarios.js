@@ -146,7 +146,14 @@ function busiestSecond(times) {
 
 /** `count` queued messages (accepted through the API, no worker running), then `workers` workers send them. */
 /** `profileDir`: profile the workers (--cpu-prof) while they drain; their .cpuprofile files land there. */
-async function drain(stack, { count, workers, maxMps, connections, timeoutS, profileDir }) {
+/** What `after` has more of than `before`, by key, per message, with the total; undefined without both. */
+function perMessageDelta(before, after, n) {
+  if (!before || !after || n === 0) return undefined;
+  const delta = Object.fromEntries(Object.entries(after).map(([key, value]) => [key, round((value - (before[key] ?? 0)) / n, 2)]).filter(([, v]) => v > 0));
+  return { ...delta, total: round(Object.values(delta).reduce((sum, v) => sum + v, 0), 2) };
+}
+
+async function drain(stack, { count, workers, maxMps, connections, timeoutS, profileDir, store }) {
   await load(`${stack.baseUrl}/v1/messages`, { connections, amount: count, body: 'NotifyX drain benchmark' });
   await waitUntil(`${count} commands queued`, async () => (await stack.queueStats()).messageCount >= count, 120000, 100);
   stack.tap.reset();
@@ -157,9 +164,12 @@ async function drain(stack, { count, workers, maxMps, connections, timeoutS, pro
   const cpu = () => ({
     workers: stack.workers.reduce((sum, worker) => sum + (cpuSeconds(worker.child.pid) ?? NaN), 0),
     api: cpuSeconds(stack.api.child.pid) ?? NaN,
+    ...(store ? store.cpuSeconds() : {}),
   });
   const cpuBefore = cpu();
+  const commandsBefore = await store?.commands().catch(() => undefined);
   let cpuAfter;
+  let commandsAfter;
   let timedOut = false;
   try {
     await waitUntil(`${count} Twilio creates`, () => stack.tap.creates.length >= count, timeoutS * 1000, 100);
@@ -168,6 +178,7 @@ async function drain(stack, { count, workers, maxMps, connections, timeoutS, pro
     timedOut = true;
   } finally {
     cpuAfter = cpu();
+    commandsAfter = await store?.commands().catch(() => undefined);
     await stack.stopWorkers(profileDir ? 'SIGUSR2' : 'SIGTERM');
   }
   if (timedOut) await stack.purge();
@@ -188,8 +199,14 @@ async function drain(stack, { count, workers, maxMps, connections, timeoutS, pro
     ofCap: maxMps > 0 ? round((n - 1) / ((last - first) / 1000) / maxMps, 3) : null,
     // CPU per message: the workers' sends, and the API's status callbacks that arrive meanwhile.
     workerCpuMsPerMessage: perMessage('workers'), apiCpuMsPerMessage: perMessage('api'),
+    // The bench's own store: FerretDB, and PostgreSQL under it.
+    ...(store ? { ferretdbCpuMsPerMessage: perMessage('ferretdb'), postgresCpuMsPerMessage: perMessage('postgres') } : {}),
+    // Store requests per message sent (the bench's own FerretDB): workers, callbacks and relays together.
+    storeCommandsPerMessage: perMessageDelta(commandsBefore, commandsAfter, n),
     // For cutting a worker profile to the drain: seconds from the workers' start to ready and to the end.
     profileWindow: { fromS: round((workersReady - started) / 1000, 2), toS: round((last - started) / 1000, 2) },
+    // The same window on this process's clock (performance.now()), for cutting the API's profile.
+    clockWindow: { from: workersReady, to: last },
   };
 }
 

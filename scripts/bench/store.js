@@ -6,11 +6,24 @@
  * binary, same PostgreSQL (its own database) or SQLite when there is no PostgreSQL.
  */
 const { execFileSync, spawn } = require('node:child_process');
-const { existsSync, mkdirSync, openSync } = require('node:fs');
+const { existsSync, mkdirSync, openSync, readdirSync, readFileSync } = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
 const { join } = require('node:path');
-const { freePort, waitUntil } = require('./stack');
+const { cpuSeconds, freePort, waitUntil } = require('./stack');
+
+/** CPU seconds used so far by the PostgreSQL server's processes (its backends serve FerretDB). */
+function postgresCpuSeconds() {
+  let total = 0;
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') total += cpuSeconds(pid) ?? 0;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
+}
 
 const VERSION = 'v1.24.2';
 const PG_DATABASE = 'notifyx_bench_store';
@@ -53,11 +66,12 @@ async function startPrivateStore(workDir) {
   const bin = ferretdbBinary();
   if (!bin) return undefined;
   const port = await freePort();
+  const debugPort = await freePort();
   const { args, backend } = backendArgs(join(workDir, 'ferretdb-data'));
   mkdirSync(workDir, { recursive: true });
   const log = openSync(join(workDir, 'ferretdb.log'), 'a');
   const child = spawn(bin, [...args, `--state-dir=${workDir}`, `--listen-addr=127.0.0.1:${port}`, '--telemetry=disable',
-    '--debug-addr=-', '--log-level=warn'], { stdio: ['ignore', log, log] });
+    `--debug-addr=127.0.0.1:${debugPort}`, '--log-level=warn'], { stdio: ['ignore', log, log] });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   await waitUntil(`FerretDB on port ${port}`, async () => {
     if (child.exitCode !== null) throw new Error(`FerretDB exited (see ${workDir}/ferretdb.log)`);
@@ -66,6 +80,19 @@ async function startPrivateStore(workDir) {
   return {
     uri: `mongodb://127.0.0.1:${port}`,
     backend,
+    /** Requests FerretDB has served so far, by command (find, insert, …), from its debug metrics. */
+    async commands() {
+      const text = await (await fetch(`http://127.0.0.1:${debugPort}/debug/metrics`)).text();
+      const counts = {};
+      for (const [, command, count] of text.matchAll(/^ferretdb_client_requests_total\{command="(\w+)"[^}]*\} (\d+)$/gm)) {
+        counts[command] = (counts[command] ?? 0) + Number(count);
+      }
+      return counts;
+    },
+    /** CPU seconds FerretDB has used so far, and PostgreSQL under it (all of its processes on this machine). */
+    cpuSeconds() {
+      return { ferretdb: cpuSeconds(child.pid) ?? NaN, postgres: backend === 'postgresql' ? postgresCpuSeconds() : 0 };
+    },
     async stop() {
       child.kill('SIGTERM');
       await exited;
