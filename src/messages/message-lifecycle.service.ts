@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuditAction } from '../audit/audit-actions';
 import { AuditService } from '../audit/audit.service';
-import { MessageStatus, takesReport } from './message-status';
+import { isFinal, MessageStatus, takesReport } from './message-status';
 import { MessageRecord, NewMessage, ProviderFailure } from './message.record';
 import { maskPhone } from '../sms/phone';
 import { isRetryableTwilioError } from '../sms/twilio-errors';
@@ -64,7 +64,7 @@ export class MessageLifecycle {
   }
 
   async markBlocked(id: string, reason: string, by: Actor): Promise<void> {
-    const blocked = await this.repository.advance(id, MessageStatus.Blocked, {}, reason);
+    const blocked = await this.repository.advance(id, MessageStatus.Blocked, { detail: reason, likelyFrom: MessageStatus.Sending });
     if (blocked) await this.audit.record({ ...by, action: AuditAction.MessageBlocked, messageId: id, details: { reason } });
   }
 
@@ -116,7 +116,10 @@ export class MessageLifecycle {
         ? { errorCode: report.failure.code, errorMessage: report.failure.message, errorDescription: report.failure.description }
         : {}),
     };
-    const updated = await this.repository.advance(id, status, fields, report.failure?.description, takesReport);
+    // A final status usually reports on a message already `sent`.
+    const updated = await this.repository.advance(id, status, {
+      fields, detail: report.failure?.description, moves: takesReport, likelyFrom: isFinal(status) ? MessageStatus.Sent : undefined,
+    });
     if (updated) await this.changed(updated, by, { twilioSid: report.twilioSid });
     return updated;
   }

@@ -51,6 +51,16 @@ function change(status: MessageStatus, detail?: string) {
   return { history: { status, at: new Date(), ...(detail ? { detail } : {}) } };
 }
 
+export interface AdvanceOptions {
+  fields?: Partial<Pick<MessageRecord, 'twilioSid' | 'errorCode' | 'errorMessage' | 'errorDescription'>>;
+  /** Said in the history entry. */
+  detail?: string;
+  /** Which moves apply: forward ones (canTransition) unless said otherwise (a Twilio report takes fewer). */
+  moves?: (from: MessageStatus, to: MessageStatus) => boolean;
+  /** The status the message is almost always in for this change: tried first, without a read (mutateExpecting). */
+  likelyFrom?: MessageStatus;
+}
+
 @Injectable()
 export class MessagesRepository {
   constructor(
@@ -135,11 +145,8 @@ export class MessagesRepository {
    * redeliveries get null.
    */
   claimForSending(id: string): Promise<MessageRecord | null> {
-    return this.mutate(id, (current) =>
-      isSendable(current)
-        ? { $set: { status: MessageStatus.Sending }, $inc: { attempts: 1 }, $push: change(MessageStatus.Sending) }
-        : null,
-    );
+    const claim = () => ({ $set: { status: MessageStatus.Sending }, $inc: { attempts: 1 }, $push: change(MessageStatus.Sending) });
+    return this.mutateExpecting(id, MessageStatus.Queued, claim, (current) => (isSendable(current) ? claim() : null));
   }
 
   /** Cancels a message not yet sent; null if it is past that. */
@@ -153,28 +160,21 @@ export class MessagesRepository {
 
   /**
    * Moves a message forward to `status`, and never backwards: a late `sent` after `delivered`
-   * changes nothing. `moves`: which moves apply (a Twilio report takes fewer). Returns the updated
-   * message, or null when nothing changed.
+   * changes nothing. Returns the updated message, or null when nothing changed.
    */
-  advance(
-    id: string,
-    status: MessageStatus,
-    fields: Partial<Pick<MessageRecord, 'twilioSid' | 'errorCode' | 'errorMessage' | 'errorDescription'>> = {},
-    detail?: string,
-    moves: (from: MessageStatus, to: MessageStatus) => boolean = canTransition,
-  ): Promise<MessageRecord | null> {
-    return this.mutate(id, (current) =>
-      moves(current.status, status) ? { $set: { status, ...fields }, $push: change(status, detail) } : null,
-    );
+  advance(id: string, status: MessageStatus, options: AdvanceOptions = {}): Promise<MessageRecord | null> {
+    const { fields = {}, detail, moves = canTransition, likelyFrom } = options;
+    const update = () => ({ $set: { status, ...fields }, $push: change(status, detail) });
+    const decide = (current: LeanMessage) => (moves(current.status, status) ? update() : null);
+    return likelyFrom && moves(likelyFrom, status) ? this.mutateExpecting(id, likelyFrom, update, decide) : this.mutate(id, decide);
   }
 
   /** Records the SID even when a callback already moved the message past `sent`. */
   recordSent(id: string, twilioSid: string): Promise<MessageRecord | null> {
-    return this.mutate(id, (current) => {
-      if (canTransition(current.status, MessageStatus.Sent)) {
-        // Errors of earlier attempts stay in the history; the message itself no longer has one.
-        return { $set: { status: MessageStatus.Sent, twilioSid }, $unset: CLEAR_FAILURE, $push: change(MessageStatus.Sent) };
-      }
+    // Errors of earlier attempts stay in the history; the message itself no longer has one.
+    const sent = () => ({ $set: { status: MessageStatus.Sent, twilioSid }, $unset: CLEAR_FAILURE, $push: change(MessageStatus.Sent) });
+    return this.mutateExpecting(id, MessageStatus.Sending, sent, (current) => {
+      if (canTransition(current.status, MessageStatus.Sent)) return sent();
       return current.twilioSid ? null : { $set: { twilioSid } };
     }).then((updated) => (updated?.status === MessageStatus.Sent ? updated : null));
   }
@@ -216,6 +216,21 @@ export class MessagesRepository {
         ? { ...withFailure(failure, { status: MessageStatus.Failed }), $push: change(MessageStatus.Failed, failure.description) }
         : null,
     );
+  }
+
+  /**
+   * A change whose caller knows the status the message is almost always in (the worker claims a
+   * `queued` message, then records `sent` for the one it holds `sending`): under the lease, one
+   * write conditioned on that status, without a first read. A message found otherwise (a
+   * redelivered command, a callback that got there first, a due scheduled message) goes the
+   * general way: read it, `decide`.
+   */
+  private async mutateExpecting(
+    id: string, expected: MessageStatus, update: () => UpdateQuery<Message>, decide: (current: LeanMessage) => UpdateQuery<Message> | null,
+  ): Promise<MessageRecord | null> {
+    const updated = await this.locks.hold(id, () =>
+      this.model.findOneAndUpdate({ _id: id, status: expected }, update(), { returnDocument: 'after' }).lean<LeanMessage>());
+    return updated ? toRecord(updated) : this.mutate(id, decide);
   }
 
   /**
