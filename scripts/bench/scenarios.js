@@ -144,8 +144,6 @@ function busiestSecond(times) {
   return most;
 }
 
-/** `count` queued messages (accepted through the API, no worker running), then `workers` workers send them. */
-/** `profileDir`: profile the workers (--cpu-prof) while they drain; their .cpuprofile files land there. */
 /** What `after` has more of than `before`, by key, per message, with the total; undefined without both. */
 function perMessageDelta(before, after, n) {
   if (!before || !after || n === 0) return undefined;
@@ -153,6 +151,9 @@ function perMessageDelta(before, after, n) {
   return { ...delta, total: round(Object.values(delta).reduce((sum, v) => sum + v, 0), 2) };
 }
 
+/** `count` queued messages (accepted through the API, no worker running), then `workers` workers send them. */
+/** `profileDir`: profile the workers (--cpu-prof) while they drain; their .cpuprofile files land there. */
+/** `store`: the bench's own FerretDB (store.js), whose requests and CPU are counted per message; optional. */
 async function drain(stack, { count, workers, maxMps, connections, timeoutS, profileDir, store }) {
   await load(`${stack.baseUrl}/v1/messages`, { connections, amount: count, body: 'NotifyX drain benchmark' });
   await waitUntil(`${count} commands queued`, async () => (await stack.queueStats()).messageCount >= count, 120000, 100);
