@@ -16,7 +16,7 @@
  *   BENCH_MAX_MPS [1000] (the capped drain run; 0 skips it)   BENCH_SANDBOX_LATENCY_MS [100]
  *   BENCH_DRAIN_TIMEOUT_S [300]: a drain run that takes longer reports what it sent by then
  *   BENCH_E2E_RATE [half the accept rate]   BENCH_E2E_DURATION_S [BENCH_DURATION_S]   BENCH_E2E_WORKERS [1]
- *   BENCH_PREFETCH [10]   BENCH_LOG_LEVEL [info]   BENCH_CPU_PROF [0]: profile the API during accept and bulk
+ *   BENCH_PREFETCH [20, the app's default]   BENCH_LOG_LEVEL [info]   BENCH_CPU_PROF [0]: profile the API during accept and bulk
  *   BENCH_DIST [dist]   BENCH_BUILD [0]: npm run build first (also done when BENCH_DIST/main.js is missing)
  *   BENCH_MONGODB_URI [a FerretDB of its own; see store.js]   BENCH_RABBITMQ_URL [amqp://guest:guest@127.0.0.1:5672]
  *   BENCH_REDIS_URL [redis://127.0.0.1:6379 when it answers]: rate limits, policy counters and the send pace
@@ -45,7 +45,7 @@ function settings() {
     drainWorkers: (env.BENCH_DRAIN_WORKERS ?? '1,2').split(',').map(Number).filter((n) => n > 0),
     maxMps: num('BENCH_MAX_MPS', 1000), drainTimeoutS: num('BENCH_DRAIN_TIMEOUT_S', 300), sandboxLatencyMs: num('BENCH_SANDBOX_LATENCY_MS', 100),
     e2eRate: num('BENCH_E2E_RATE', undefined), e2eDurationS: num('BENCH_E2E_DURATION_S', durationS),
-    e2eWorkers: num('BENCH_E2E_WORKERS', 1), prefetch: num('BENCH_PREFETCH', 10),
+    e2eWorkers: num('BENCH_E2E_WORKERS', 1), prefetch: num('BENCH_PREFETCH', 20),
     logLevel: env.BENCH_LOG_LEVEL ?? 'info', cpuProf: env.BENCH_CPU_PROF === '1',
     dist: resolve(ROOT, env.BENCH_DIST ?? 'dist'), build: env.BENCH_BUILD === '1',
     // Unset: a FerretDB of the benchmark's own (store.js); set: that store, shared with whatever else uses it.

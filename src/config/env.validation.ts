@@ -41,7 +41,7 @@ export class EnvDto {
   RABBITMQ_SMS_QUEUE = 'notifyx.sms';
 
   @Type(() => Number) @IsInt() @Min(1) @Max(1000)
-  SMS_PREFETCH = 10;
+  SMS_PREFETCH = 20;
 
   @Matches(/^AC[0-9a-fA-F]{32}$/, { message: 'TWILIO_ACCOUNT_SID must be "AC" followed by 32 hex digits' })
   TWILIO_ACCOUNT_SID!: string;
