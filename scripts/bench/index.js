@@ -30,7 +30,7 @@ const { join, resolve } = require('node:path');
 const { summarise } = require('./profile-summary');
 const { startPrivateStore } = require('./store');
 const scenarios = require('./scenarios');
-const { Stack } = require('./stack');
+const { Stack, cpuProfileArgs } = require('./stack');
 
 const ROOT = resolve(__dirname, '..', '..');
 const env = process.env;
@@ -126,23 +126,26 @@ function newestProfile(dir) {
  */
 async function withProfiledApi(name, config, results, scenario) {
   const profDir = join(config.logDir, `prof-${name}`);
-  const apiNodeArgs = config.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '-r', join(__dirname, 'exit-on-signal.js')] : [];
   results[name] = await withStack(name, config, async (stack) => {
     const { figures, window } = await scenario(stack);
-    if (config.cpuProf) {
-      stack.api.child.kill('SIGUSR2');
-      await stack.api.exited;
-      const file = newestProfile(profDir);
-      const since = (t) => (t - stack.apiStartedAt) / 1000;
-      if (file) results[`${name}Profile`] = summarise(file, 20, { fromS: since(window.from), toS: since(window.to) });
-    }
+    if (config.cpuProf) results[`${name}Profile`] = await apiProfile(stack, profDir, window);
     return figures;
-  }, { apiNodeArgs });
+  }, { apiNodeArgs: config.cpuProf ? cpuProfileArgs(profDir) : [] });
+}
+
+/** Ends a stack's profiled API and summarises its profile over `window` (performance.now() times here). */
+async function apiProfile(stack, profDir, window) {
+  stack.api.child.kill('SIGUSR2');
+  await stack.api.exited;
+  const file = newestProfile(profDir);
+  const since = (t) => (t - stack.apiStartedAt) / 1000;
+  return file ? summarise(file, 20, { fromS: since(window.from), toS: since(window.to) }) : undefined;
 }
 
 async function drainScenario(config, results) {
   const runs = config.drainWorkers.map((workers) => ({ workers, maxMps: 0 }));
   if (config.maxMps > 0) runs.unshift({ workers: Math.max(...config.drainWorkers), maxMps: config.maxMps });
+  const apiProfileDir = join(config.logDir, 'prof-drain-api');
   results.drain = await withStack('drain', config, async (stack) => {
     const figures = [];
     const profileDir = join(config.logDir, 'prof-drain');
@@ -163,15 +166,9 @@ async function drainScenario(config, results) {
       delete result.clockWindow;
     }
     // The API's share of the drain is the status callbacks: its profile over the first run.
-    if (apiWindow) {
-      stack.api.child.kill('SIGUSR2');
-      await stack.api.exited;
-      const file = newestProfile(join(config.logDir, 'prof-drain-api'));
-      const since = (t) => (t - stack.apiStartedAt) / 1000;
-      if (file) results.drainApiProfile = summarise(file, 20, { fromS: since(apiWindow.from), toS: since(apiWindow.to) });
-    }
+    if (apiWindow) results.drainApiProfile = await apiProfile(stack, apiProfileDir, apiWindow);
     return figures;
-  }, { apiNodeArgs: config.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(config.logDir, 'prof-drain-api')}`, '-r', join(__dirname, 'exit-on-signal.js')] : [] });
+  }, { apiNodeArgs: config.cpuProf ? cpuProfileArgs(apiProfileDir) : [] });
 }
 
 async function main() {

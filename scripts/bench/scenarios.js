@@ -5,7 +5,7 @@ const { join } = require('node:path');
 const { performance } = require('node:perf_hooks');
 const { setTimeout: sleep } = require('node:timers/promises');
 const autocannon = require('autocannon');
-const { API_KEY, cpuSeconds, startNode, waitUntil, freePort } = require('./stack');
+const { API_KEY, cpuProfileArgs, cpuSeconds, startNode, waitUntil, freePort } = require('./stack');
 const { MongoClient } = require('mongodb');
 const amqp = require('amqplib');
 
@@ -159,7 +159,7 @@ async function drain(stack, { count, workers, maxMps, connections, timeoutS, pro
   await waitUntil(`${count} commands queued`, async () => (await stack.queueStats()).messageCount >= count, 120000, 100);
   stack.tap.reset();
   const started = performance.now();
-  const profiling = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '-r', join(__dirname, 'exit-on-signal.js')] : [];
+  const profiling = profileDir ? cpuProfileArgs(profileDir) : [];
   await stack.startWorkers(workers, { TWILIO_MAX_MPS: String(maxMps) }, profiling);
   const workersReady = performance.now();
   const cpu = () => ({

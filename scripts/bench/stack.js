@@ -245,4 +245,9 @@ class Stack {
   }
 }
 
-module.exports = { Stack, API_KEY, startNode, waitUntil, freePort, getStatus, cpuSeconds };
+/** Node arguments that CPU-profile a process into `dir` and let SIGUSR2 end it with its profile written. */
+function cpuProfileArgs(dir) {
+  return ['--cpu-prof', `--cpu-prof-dir=${dir}`, '-r', join(__dirname, 'exit-on-signal.js')];
+}
+
+module.exports = { Stack, API_KEY, startNode, waitUntil, freePort, getStatus, cpuSeconds, cpuProfileArgs };
