@@ -1,6 +1,14 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { Schema as MongooseSchema } from 'mongoose';
 
+/** What a status change made of its message (src/lifecycle/status-log.ts folds these onto the document). */
+export interface LoggedFields {
+  status: string;
+  set?: Record<string, unknown>;
+  unset?: string[];
+  detail?: string;
+}
+
 @Schema({ collection: 'audit_log', versionKey: false })
 export class AuditEntry {
   @Prop({ required: true })
@@ -21,6 +29,18 @@ export class AuditEntry {
 
   @Prop({ type: MongooseSchema.Types.Mixed })
   details?: Record<string, unknown>;
+
+  /** A status change: its number in the message's sequence of changes (the message is created at 1). */
+  @Prop()
+  seq?: number;
+
+  /** `<messageId>:<seq>`, unique: the one writer whose insert wins makes change number `seq`. */
+  @Prop()
+  fence?: string;
+
+  /** A status change: what it made of the message. */
+  @Prop({ type: MongooseSchema.Types.Mixed })
+  change?: LoggedFields;
 }
 
 export const AuditEntrySchema = SchemaFactory.createForClass(AuditEntry);
@@ -29,3 +49,6 @@ export const AuditEntrySchema = SchemaFactory.createForClass(AuditEntry);
 AuditEntrySchema.index({ messageId: 1, _id: -1 });
 // GET /v1/audit?action= (newest first)
 AuditEntrySchema.index({ action: 1, _id: -1 });
+// status changes: the fence (a unique insert decides which writer makes change n), and the look-up
+// of a change by its number when a document lags its log
+AuditEntrySchema.index({ fence: 1 }, { unique: true, sparse: true });

@@ -5,6 +5,8 @@ import { insertNew } from '../common/insert-new';
 import { withoutUndefined } from '../common/without-undefined';
 import { AuditEntry } from './audit-entry.schema';
 
+const DUPLICATE_KEY = 11000;
+
 export interface AuditRecord extends AuditEntry {
   id: string;
 }
@@ -29,6 +31,21 @@ export class AuditRepository {
   /** An entry given an id that is already stored is not written twice. */
   async appendMany(entries: (AuditEntry & { id?: string })[]): Promise<void> {
     await insertNew(this.model, entries.map(({ id, ...entry }) => withoutUndefined({ ...(id ? { _id: new Types.ObjectId(id) } : {}), ...entry })));
+  }
+
+  /** Inserts an entry whose `fence` is unique; false when that fence is already taken. */
+  async appendFenced(entry: AuditEntry & { fence: string }): Promise<boolean> {
+    try {
+      await this.model.insertMany([withoutUndefined({ ...entry })], { lean: true });
+      return true;
+    } catch (error) {
+      if ((error as { code?: number }).code === DUPLICATE_KEY) return false;
+      throw error;
+    }
+  }
+
+  async findFenced(fence: string): Promise<AuditEntry | null> {
+    return this.model.findOne({ fence }, { _id: 0 }).lean<AuditEntry>();
   }
 
   async find(filter: AuditFilter): Promise<AuditRecord[]> {

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AuditAction } from './audit-actions';
+import { AuditEntry, LoggedFields } from './audit-entry.schema';
 import { AuditFilter, AuditRecord, AuditRepository } from './audit.repository';
 
 export interface AuditEvent {
@@ -27,6 +28,21 @@ export class AuditService {
     await this.repository.append({ ...event, at });
     this.logger.log({ audit: event.action, actor: event.actor, messageId: event.messageId, requestId: event.requestId });
     for (const listener of this.listeners) this.notify(listener, event, at);
+  }
+
+  /**
+   * An entry that must be the only one under its fence (a status change, src/lifecycle): false,
+   * and nothing recorded, when another writer took that fence first.
+   */
+  async recordFenced(event: AuditEvent & { seq: number; fence: string; change: LoggedFields }, at = new Date()): Promise<boolean> {
+    if (!(await this.repository.appendFenced({ ...event, at }))) return false;
+    this.logger.log({ audit: event.action, actor: event.actor, messageId: event.messageId, requestId: event.requestId });
+    for (const listener of this.listeners) this.notify(listener, event, at);
+    return true;
+  }
+
+  findFenced(fence: string): Promise<AuditEntry | null> {
+    return this.repository.findFenced(fence);
   }
 
   onRecorded(listener: AuditListener): void {

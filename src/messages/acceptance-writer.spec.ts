@@ -1,5 +1,6 @@
 import type { AuditService } from '../audit/audit.service';
 import { AcceptanceWriter } from './acceptance-writer';
+import type { AppConfig } from '../config/app-config';
 import { AcceptedStore } from './accepted-store';
 import type { CommandDispatcher } from './command-dispatcher';
 import type { NewMessage } from './message.record';
@@ -39,7 +40,7 @@ describe('AcceptanceWriter', () => {
     const audit = { recordMany: jest.fn(async (events: { messageId: string }[]) => void steps.push(`audit ${events.map((e) => e.messageId).join(',')}`)) };
     const dispatcher = { publish: jest.fn(async (owed: { messageId: string }[]) => void published.push(owed.map((o) => o.messageId))) };
     // The real store over doubles of the repositories: the order of the writes is its.
-    const store = new AcceptedStore(messages as unknown as MessagesRepository, outbox as unknown as OutboxRepository, audit as unknown as AuditService);
+    const store = new AcceptedStore(messages as unknown as MessagesRepository, outbox as unknown as OutboxRepository, audit as unknown as AuditService, { twilio: { authToken: 'token' } } as AppConfig);
     writer = new AcceptanceWriter(store, dispatcher as unknown as CommandDispatcher);
   });
 

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuditEvent, AuditService } from '../audit/audit.service';
+import { AppConfig } from '../config/app-config';
+import { newMessageHint } from '../queue/send-hint';
 import { MessageRecord, NewMessage } from './message.record';
 import { MessagesRepository } from './messages.repository';
 import { OutboxRepository, OwedCommand } from './outbox';
@@ -27,11 +29,16 @@ export class AcceptedStore {
     private readonly messages: MessagesRepository,
     private readonly outbox: OutboxRepository,
     private readonly audit: AuditService,
+    private readonly config: AppConfig,
   ) {}
 
   /** The messages' records and their commands, in order; a scheduled one's command is due at its time. */
   async store(accepted: Accepted[], acceptedAt = new Date()): Promise<Stored> {
-    const owed = accepted.map(({ message }) => ({ messageId: message.id, dueAt: message.sendAt ?? acceptedAt, requestId: message.requestId }));
+    const owed = accepted.map(({ message }) => ({
+      messageId: message.id, dueAt: message.sendAt ?? acceptedAt, requestId: message.requestId,
+      // A command published now finds its message as stored: it can say so (a scheduled one is published later).
+      ...(message.sendAt ? {} : { stored: newMessageHint(message, this.config.twilio.authToken) }),
+    }));
     await this.outbox.add(owed);
     const [records] = await Promise.all([
       this.messages.createMany(accepted.map(({ message }) => message), acceptedAt),

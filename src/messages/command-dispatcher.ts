@@ -45,8 +45,8 @@ export class CommandDispatcher implements BeforeApplicationShutdown {
     try {
       for (let start = 0; start < commands.length; start += parallel) {
         const chunk = commands.slice(start, start + parallel);
-        await Promise.all(chunk.map(async ({ messageId, requestId }) => {
-          await this.publisher.publishSend({ messageId, requestId }, timeoutMs);
+        await Promise.all(chunk.map(async ({ messageId, requestId, stored }) => {
+          await this.publisher.publishSend({ messageId, requestId, ...(stored ? { stored } : {}) }, timeoutMs);
           confirmed.push(messageId);
         }));
       }

@@ -1,27 +1,60 @@
 import { Injectable } from '@nestjs/common';
 import { AuditAction } from '../audit/audit-actions';
 import { AuditService } from '../audit/audit.service';
-import { isFinal, MessageStatus, takesReport } from './message-status';
-import { MessageRecord, NewMessage, ProviderFailure } from './message.record';
+import { AppConfig } from '../config/app-config';
+import { ChangeFields } from '../lifecycle/logged-change';
+import { Basis, Change, MessageState, StatusLog } from '../lifecycle/status-log';
+import { retryDelayMs } from '../queue/sms-topology';
 import { maskPhone } from '../sms/phone';
 import { isRetryableTwilioError } from '../sms/twilio-errors';
-import { AppConfig } from '../config/app-config';
-import { retryDelayMs } from '../queue/sms-topology';
-import { OutboxRepository } from './outbox';
+import { MessageStatus, takesReport } from './message-status';
+import { MessageRecord, NewMessage, ProviderFailure } from './message.record';
 import { MessagesRepository } from './messages.repository';
+import { OutboxRepository } from './outbox';
 
 export interface Actor {
   actor: string;
   requestId?: string;
 }
 
+/** What Twilio reported on a message: a callback (which names its attempt and the version to expect) or a fetch. */
+export interface Report {
+  twilioSid: string;
+  failure?: ProviderFailure;
+  /** The attempt the report is about (from the callback URL). */
+  attempt?: number;
+  /** The version the message has once that attempt's `sent` is recorded (from the callback URL). */
+  version?: number;
+}
+
+/** A scheduled message becomes sendable at its time; the relay publishes it then, a stray early command waits. */
+export function isSendable(message: Pick<MessageRecord, 'status' | 'sendAt'>): boolean {
+  if (message.status === MessageStatus.Queued) return true;
+  return message.status === MessageStatus.Scheduled && (message.sendAt?.getTime() ?? 0) <= Date.now() + 1000;
+}
+
+/** The last failure replaces the previous one whole: a network error has no code and must not keep the last one's. */
+function failureFields(failure?: ProviderFailure): ChangeFields {
+  return { errorCode: failure?.code, errorMessage: failure?.message, errorDescription: failure?.description };
+}
+
+/** A report on an attempt applies while that attempt is the message's own, in flight or taken by Twilio. */
+function reportApplies(current: Basis, status: MessageStatus, report: Report): boolean {
+  if (current.status !== MessageStatus.Sending && current.status !== MessageStatus.Sent) return false;
+  if (report.attempt !== undefined && current.attempts !== report.attempt) return false;
+  if (current.twilioSid && current.twilioSid !== report.twilioSid) return false;
+  return takesReport(current.status, status);
+}
+
 /**
- * Every status change of a message, each paired with its audit entry. The worker and the Twilio
- * webhooks both go through here, so the history and the audit log can't drift apart.
+ * Every status change of a message, each decided on the state it follows and recorded with its
+ * audit entry as one logged change (StatusLog: the fence and the projection). The worker, the
+ * webhooks, the reconciler and the API all change messages through here.
  */
 @Injectable()
 export class MessageLifecycle {
   constructor(
+    private readonly log: StatusLog,
     private readonly repository: MessagesRepository,
     private readonly audit: AuditService,
     private readonly outbox: OutboxRepository,
@@ -29,123 +62,125 @@ export class MessageLifecycle {
   ) {}
 
   /** Stores a new message and audits its acceptance; a repeated producerId returns the first one. */
-  async accept(
-    message: NewMessage,
-    by: Actor,
-    options: { producerId?: string } = {},
-  ): Promise<{ message: MessageRecord; created: boolean }> {
+  async accept(message: NewMessage, by: Actor, options: { producerId?: string } = {}): Promise<{ message: MessageRecord; created: boolean }> {
     const result = options.producerId
       ? await this.repository.createOnce({ ...message, producerId: options.producerId })
       : { message: await this.repository.create(message), created: true };
     if (result.created) {
       const { id, to, segments, encoding } = result.message;
-      await this.audit.record({
-        ...by, action: AuditAction.MessageAccepted, messageId: id, details: { to: maskPhone(to), segments, encoding },
-      });
+      await this.audit.record({ ...by, action: AuditAction.MessageAccepted, messageId: id, details: { to: maskPhone(to), segments, encoding } });
     }
     return result;
   }
 
-  async cancel(id: string, by: Actor): Promise<MessageRecord | null> {
-    const canceled = await this.repository.cancel(id);
-    if (canceled) await this.changed(canceled, by, {});
-    return canceled;
+  /** The message as its log says it is now. */
+  load(id: string): Promise<MessageState | null> {
+    return this.log.load(id);
   }
 
-  async claim(id: string, by: Actor): Promise<MessageRecord | null> {
-    const claimed = await this.repository.claimForSending(id);
-    if (claimed) await this.changed(claimed, by, { attempt: claimed.attempts });
-    return claimed;
+  /**
+   * Takes a sendable message for one attempt: logged now, right before Twilio is called, and
+   * projected with the attempt's outcome. Null when another writer changed it first.
+   */
+  claim<S extends Basis>(id: string, by: Actor, known?: S): Promise<S | MessageState | null> {
+    return this.log.change(id, (current) => {
+      if (!isSendable(current)) return null;
+      const attempt = current.attempts + 1;
+      return { status: MessageStatus.Sending, fields: { attempts: attempt }, audit: this.statusChanged(by, current, MessageStatus.Sending, { attempt }) };
+    }, { known, defer: true });
   }
 
-  async markSent(id: string, twilioSid: string, by: Actor): Promise<void> {
-    const sent = await this.repository.recordSent(id, twilioSid);
-    if (sent) await this.changed(sent, by, { twilioSid });
+  markSent(held: Basis, twilioSid: string, by: Actor): Promise<Basis | null> {
+    return this.log.change(held.id, (current) => current.status !== MessageStatus.Sending ? null : {
+      status: MessageStatus.Sent, fields: { twilioSid, ...failureFields() }, audit: this.statusChanged(by, current, MessageStatus.Sent, { twilioSid }),
+    }, { known: held });
   }
 
-  async markBlocked(id: string, reason: string, by: Actor): Promise<void> {
-    const blocked = await this.repository.advance(id, MessageStatus.Blocked, { detail: reason, likelyFrom: MessageStatus.Sending });
-    if (blocked) await this.audit.record({ ...by, action: AuditAction.MessageBlocked, messageId: id, details: { reason } });
+  async markBlocked(id: string, reason: string, by: Actor, known?: Basis): Promise<void> {
+    await this.log.change(id, (current) => [MessageStatus.Queued, MessageStatus.Scheduled, MessageStatus.Sending].includes(current.status) ? {
+      status: MessageStatus.Blocked, detail: reason, audit: { ...by, action: AuditAction.MessageBlocked, details: { reason } },
+    } : null, { known });
   }
 
-  async markFailed(id: string, failure: ProviderFailure, by: Actor): Promise<void> {
-    const failed = await this.repository.recordFailure(id, failure);
-    if (!failed) return;
-    await this.audit.record({
-      ...by, action: AuditAction.MessageFailed, messageId: id,
-      details: { errorCode: failure.code, errorMessage: failure.message, description: failure.description },
-    });
+  async markFailed(held: Basis, failure: ProviderFailure, by: Actor): Promise<void> {
+    await this.log.change(held.id, (current) => current.status !== MessageStatus.Sending && current.status !== MessageStatus.Sent ? null : {
+      status: MessageStatus.Failed, fields: failureFields(failure), detail: failure.description,
+      audit: { ...by, action: AuditAction.MessageFailed, details: { errorCode: failure.code, errorMessage: failure.message, description: failure.description } },
+    }, { known: held });
   }
 
-  async scheduleRetry(id: string, failure: ProviderFailure, retry: { attempt: number; delayMs: number }, by: Actor): Promise<boolean> {
+  /** A transient failure: back to `queued` for another attempt, the one move against the lifecycle's order. */
+  scheduleRetry(held: Basis, failure: ProviderFailure, retry: { attempt: number; delayMs: number }, by: Actor): Promise<Basis | null> {
     const detail = `attempt ${retry.attempt} failed (${failure.code ?? 'network'}: ${failure.message}); retrying in ${Math.round(retry.delayMs / 100) / 10}s`;
-    const requeued = await this.repository.requeueForRetry(id, failure, detail);
-    if (!requeued) return false;
-    await this.audit.record({
-      ...by, action: AuditAction.MessageRetryScheduled, messageId: id,
-      details: { attempt: retry.attempt, delayMs: retry.delayMs, errorCode: failure.code, errorMessage: failure.message },
-    });
-    return true;
+    return this.log.change(held.id, (current) => current.status !== MessageStatus.Sending && current.status !== MessageStatus.Sent ? null : {
+      status: MessageStatus.Queued, fields: failureFields(failure), detail,
+      audit: { ...by, action: AuditAction.MessageRetryScheduled, details: { attempt: retry.attempt, delayMs: retry.delayMs, errorCode: failure.code, errorMessage: failure.message } },
+    }, { known: held });
   }
 
-  async reclaimStale(id: string, staleBefore: Date, by: Actor): Promise<MessageRecord | null> {
-    const reclaimed = await this.repository.reclaimStale(id, staleBefore);
-    if (reclaimed) {
-      await this.audit.record({ ...by, action: AuditAction.MessageReclaimed, messageId: id, details: { attempt: reclaimed.attempts } });
-    }
-    return reclaimed;
+  /** A message whose attempt started before `staleBefore` and never ended: its worker stopped; take it over. */
+  reclaimStale(state: MessageState, staleBefore: Date, by: Actor): Promise<Basis | null> {
+    return this.log.change(state.id, (current) => {
+      const since = current.history?.at(-1)?.at ?? current.updatedAt ?? new Date();
+      if (current.status !== MessageStatus.Sending || since >= staleBefore) return null;
+      return {
+        status: MessageStatus.Sending, fields: { attempts: current.attempts + 1 }, detail: 'taken over from a worker that stopped mid-send',
+        audit: { ...by, action: AuditAction.MessageReclaimed, details: { attempt: current.attempts + 1 } },
+      };
+    }, { known: state, defer: true });
   }
 
+  /** Replay of a dead-lettered send: a failed message gets a fresh set of attempts. */
   async requeueFailed(id: string, by: Actor): Promise<MessageRecord | null> {
-    const requeued = await this.repository.requeueFailed(id, 'replayed from the dead-letter queue');
-    if (requeued) await this.audit.record({ ...by, action: AuditAction.MessageReplayed, messageId: id });
-    return requeued;
+    const requeued = await this.log.change(id, (current) => current.status !== MessageStatus.Failed ? null : {
+      status: MessageStatus.Queued, fields: { attempts: 0 }, detail: 'replayed from the dead-letter queue', audit: { ...by, action: AuditAction.MessageReplayed },
+    });
+    return requeued as MessageRecord | null;
   }
 
-  /** A status reported by Twilio; applied only if it moves the message forward (takesReport). */
-  async applyReported(
-    id: string,
-    status: MessageStatus,
-    report: { twilioSid: string; failure?: ProviderFailure },
-    by: Actor,
-  ): Promise<MessageRecord | null> {
-    if (await this.retryReported(id, status, report, by)) return this.repository.findById(id);
-    const fields = {
-      twilioSid: report.twilioSid,
-      ...(report.failure
-        ? { errorCode: report.failure.code, errorMessage: report.failure.message, errorDescription: report.failure.description }
-        : {}),
-    };
-    // A final status usually reports on a message already `sent`.
-    const updated = await this.repository.advance(id, status, {
-      fields, detail: report.failure?.description, moves: takesReport, likelyFrom: isFinal(status) ? MessageStatus.Sent : undefined,
+  async cancel(id: string, by: Actor): Promise<MessageRecord | null> {
+    const canceled = await this.log.change(id, (current) => ![MessageStatus.Queued, MessageStatus.Scheduled].includes(current.status) ? null : {
+      status: MessageStatus.Canceled, detail: 'canceled on request', audit: this.statusChanged(by, current, MessageStatus.Canceled, {}),
     });
-    if (updated) await this.changed(updated, by, { twilioSid: report.twilioSid });
-    return updated;
+    return canceled as MessageRecord | null;
+  }
+
+  /**
+   * A status reported by Twilio; applied only to the attempt it reports on, and only forward. A
+   * callback that says which version to expect is one fenced write pair, without a read.
+   */
+  async applyReported(id: string, status: MessageStatus, report: Report, by: Actor): Promise<Basis | null> {
+    const { failure } = report;
+    if (failure && isRetryableTwilioError(failure.code) && [MessageStatus.Undelivered, MessageStatus.Failed].includes(status)) {
+      const retried = await this.retryReported(id, report, by);
+      if (retried !== undefined) return retried;
+    }
+    const known = report.version !== undefined && report.attempt !== undefined
+      ? { id, version: report.version, status: MessageStatus.Sent, attempts: report.attempt, twilioSid: report.twilioSid, pending: [] }
+      : undefined;
+    return this.log.change(id, (current) => !reportApplies(current, status, report) ? null : {
+      status, fields: { twilioSid: report.twilioSid, ...(failure ? failureFields(failure) : {}) }, detail: failure?.description,
+      audit: this.statusChanged(by, current, status, { twilioSid: report.twilioSid }),
+    }, { known });
   }
 
   /**
    * Twilio may report a transient failure (30001 queue overflow, 30008 unknown) after it took the
    * message. While attempts remain, the message goes back to `queued` and its command into the
-   * outbox, due after the backoff: the API's relay publishes it then.
+   * outbox, due after the backoff: the API's relay publishes it then. Undefined: no retry is due
+   * (attempts used up), so the report applies as a final status.
    */
-  private async retryReported(
-    id: string, status: MessageStatus, report: { twilioSid: string; failure?: ProviderFailure }, by: Actor,
-  ): Promise<boolean> {
-    const { failure } = report;
-    if (!failure || !isRetryableTwilioError(failure.code) || ![MessageStatus.Undelivered, MessageStatus.Failed].includes(status)) return false;
-    const current = await this.repository.findById(id);
-    if (!current || current.attempts >= this.config.retry.maxAttempts) return false;
+  private async retryReported(id: string, report: Report, by: Actor): Promise<Basis | null | undefined> {
+    const current = await this.log.load(id);
+    if (!current || !reportApplies(current, MessageStatus.Undelivered, report)) return null;
+    if (current.attempts >= this.config.retry.maxAttempts) return undefined;
     const delayMs = retryDelayMs(current.attempts, this.config.retry);
-    if (!(await this.scheduleRetry(id, failure, { attempt: current.attempts, delayMs }, by))) return false;
-    await this.outbox.add([{ messageId: id, dueAt: new Date(Date.now() + delayMs), requestId: by.requestId }]);
-    return true;
+    const requeued = await this.scheduleRetry(current, report.failure!, { attempt: current.attempts, delayMs }, by);
+    if (requeued) await this.outbox.add([{ messageId: id, dueAt: new Date(Date.now() + delayMs), requestId: by.requestId }]);
+    return requeued;
   }
 
-  private async changed(message: MessageRecord, by: Actor, details: Record<string, unknown>) {
-    await this.audit.record({
-      ...by, action: AuditAction.MessageStatusChanged, messageId: message.id,
-      details: { from: message.history.at(-2)?.status, to: message.status, ...details },
-    });
+  private statusChanged(by: Actor, current: Basis, to: MessageStatus, details: Record<string, unknown>): Change['audit'] {
+    return { ...by, action: AuditAction.MessageStatusChanged, details: { from: current.status, to, ...details } };
   }
 }

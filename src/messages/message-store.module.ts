@@ -4,7 +4,7 @@ import { AuditModule } from '../audit/audit.module';
 import { MessageIntake } from './message-intake';
 import { OutboxEntry, OutboxEntrySchema, OutboxRepository } from './outbox';
 import { MessageLifecycle } from './message-lifecycle.service';
-import { MessageLock, MessageLocks, MessageLockSchema } from './message-lock';
+import { StatusLog } from '../lifecycle/status-log';
 import { Message, MessageSchema } from './message.schema';
 import { MessagesRepository } from './messages.repository';
 
@@ -12,10 +12,9 @@ import { MessagesRepository } from './messages.repository';
 @Module({
   imports: [MongooseModule.forFeature([
       { name: Message.name, schema: MessageSchema },
-      { name: MessageLock.name, schema: MessageLockSchema },
       { name: OutboxEntry.name, schema: OutboxEntrySchema },
     ]), AuditModule],
-  providers: [MessagesRepository, MessageLocks, MessageLifecycle, MessageIntake, OutboxRepository],
+  providers: [MessagesRepository, StatusLog, MessageLifecycle, MessageIntake, OutboxRepository],
   // The Mongoose models too: batch progress reads messages by batch.
   exports: [MessagesRepository, MessageLifecycle, MessageIntake, OutboxRepository, MongooseModule],
 })

@@ -13,6 +13,8 @@ export interface MessageRecord {
   batchId?: string;
   history: { status: MessageStatus; at: Date; detail?: string }[];
   attempts: number;
+  /** How many status changes the document shows (src/lifecycle/status-log.ts); 1 when stored. */
+  version: number;
   twilioSid?: string;
   errorCode?: number;
   errorMessage?: string;

@@ -48,6 +48,10 @@ export class Message {
   @Prop({ default: 0 })
   attempts!: number;
 
+  /** How many of its logged status changes the document shows (src/lifecycle/status-log.ts). */
+  @Prop({ default: 1 })
+  version!: number;
+
   @Prop()
   twilioSid?: string;
 

@@ -3,10 +3,10 @@ import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types, UpdateQuery } from 'mongoose';
 import { insertNew } from '../common/insert-new';
 import { withoutUndefined } from '../common/without-undefined';
-import { canTransition, MessageStatus } from './message-status';
-import { MessageLocks } from './message-lock';
+import { fold, LoggedChange } from '../lifecycle/logged-change';
+import { MessageStatus } from './message-status';
 import { Message } from './message.schema';
-import { MessageRecord, NewMessage, ProviderFailure } from './message.record';
+import { MessageRecord, NewMessage } from './message.record';
 
 export interface MessageFilter {
   status?: MessageStatus;
@@ -20,53 +20,17 @@ type LeanMessage = Message & { _id: Types.ObjectId };
 
 function toRecord(doc: LeanMessage): MessageRecord {
   const { _id, ...rest } = doc;
-  return { id: _id.toHexString(), ...rest } as MessageRecord;
+  return { id: _id.toHexString(), ...rest, version: rest.version ?? 1 } as MessageRecord;
 }
 
-/**
- * Sets `fields` and the last failure, which replaces the previous one whole: a network error has
- * no code and must not keep the code of the attempt before it.
- */
 function toDocument({ id, ...message }: NewMessage, acceptedAt = new Date()) {
   const status = message.sendAt ? MessageStatus.Scheduled : MessageStatus.Queued;
-  return { ...(id ? { _id: new Types.ObjectId(id) } : {}), ...message, status, history: [{ status, at: acceptedAt }] };
-}
-
-/** A scheduled message becomes sendable at its time; the relay publishes it then, a stray early command waits. */
-function isSendable(message: LeanMessage): boolean {
-  if (message.status === MessageStatus.Queued) return true;
-  return message.status === MessageStatus.Scheduled && (message.sendAt?.getTime() ?? 0) <= Date.now() + 1000;
-}
-
-function withFailure(failure: ProviderFailure, fields: Record<string, unknown>): UpdateQuery<Message> {
-  const error = { errorCode: failure.code, errorMessage: failure.message, errorDescription: failure.description };
-  const present = Object.fromEntries(Object.entries(error).filter(([, value]) => value !== undefined));
-  const missing = Object.keys(error).filter((key) => !(key in present));
-  return { $set: { ...fields, ...present }, ...(missing.length ? { $unset: Object.fromEntries(missing.map((key) => [key, 1])) } : {}) };
-}
-
-const CLEAR_FAILURE = { errorCode: 1, errorMessage: 1, errorDescription: 1 } as const;
-
-function change(status: MessageStatus, detail?: string) {
-  return { history: { status, at: new Date(), ...(detail ? { detail } : {}) } };
-}
-
-export interface AdvanceOptions {
-  fields?: Partial<Pick<MessageRecord, 'twilioSid' | 'errorCode' | 'errorMessage' | 'errorDescription'>>;
-  /** Said in the history entry. */
-  detail?: string;
-  /** Which moves apply: forward ones (canTransition) unless said otherwise (a Twilio report takes fewer). */
-  moves?: (from: MessageStatus, to: MessageStatus) => boolean;
-  /** The status the message is almost always in for this change: tried first, without a read (mutateExpecting). */
-  likelyFrom?: MessageStatus;
+  return { ...(id ? { _id: new Types.ObjectId(id) } : {}), ...message, status, version: 1, history: [{ status, at: acceptedAt }] };
 }
 
 @Injectable()
 export class MessagesRepository {
-  constructor(
-    @InjectModel(Message.name) private readonly model: Model<Message>,
-    private readonly locks: MessageLocks,
-  ) {}
+  constructor(@InjectModel(Message.name) private readonly model: Model<Message>) {}
 
   newId(): string {
     return new Types.ObjectId().toHexString();
@@ -140,120 +104,28 @@ export class MessagesRepository {
     return docs.map(toRecord);
   }
 
-  /**
-   * Takes a queued (or due scheduled) message for sending; only one caller wins, the others and
-   * redeliveries get null.
-   */
-  claimForSending(id: string): Promise<MessageRecord | null> {
-    const claim = () => ({ $set: { status: MessageStatus.Sending }, $inc: { attempts: 1 }, $push: change(MessageStatus.Sending) });
-    return this.mutateExpecting(id, MessageStatus.Queued, claim, (current) => (isSendable(current) ? claim() : null));
-  }
-
-  /** Cancels a message not yet sent; null if it is past that. */
-  cancel(id: string): Promise<MessageRecord | null> {
-    return this.mutate(id, (current) =>
-      [MessageStatus.Queued, MessageStatus.Scheduled].includes(current.status)
-        ? { $set: { status: MessageStatus.Canceled }, $push: change(MessageStatus.Canceled, 'canceled on request') }
-        : null,
-    );
+  /** The message that holds this Twilio SID, if any: a found send is only taken if it is nobody else's. */
+  async holderOf(twilioSid: string): Promise<string | null> {
+    const doc = await this.model.findOne({ twilioSid }, { _id: 1 }).lean<{ _id: Types.ObjectId }>();
+    return doc ? doc._id.toHexString() : null;
   }
 
   /**
-   * Moves a message forward to `status`, and never backwards: a late `sent` after `delivered`
-   * changes nothing. Returns the updated message, or null when nothing changed.
+   * Projects logged status changes onto the document, if it still shows the version before the
+   * first of them: one conditional write. Null when it shows another version (src/lifecycle/status-log.ts
+   * says why that is safe and what happens then).
    */
-  advance(id: string, status: MessageStatus, options: AdvanceOptions = {}): Promise<MessageRecord | null> {
-    const { fields = {}, detail, moves = canTransition, likelyFrom } = options;
-    const update = () => ({ $set: { status, ...fields }, $push: change(status, detail) });
-    const decide = (current: LeanMessage) => (moves(current.status, status) ? update() : null);
-    return likelyFrom && moves(likelyFrom, status) ? this.mutateExpecting(id, likelyFrom, update, decide) : this.mutate(id, decide);
-  }
-
-  /** Records the SID even when a callback already moved the message past `sent`. */
-  recordSent(id: string, twilioSid: string): Promise<MessageRecord | null> {
-    // Errors of earlier attempts stay in the history; the message itself no longer has one.
-    const sent = () => ({ $set: { status: MessageStatus.Sent, twilioSid }, $unset: CLEAR_FAILURE, $push: change(MessageStatus.Sent) });
-    return this.mutateExpecting(id, MessageStatus.Sending, sent, (current) => {
-      if (canTransition(current.status, MessageStatus.Sent)) return sent();
-      return current.twilioSid ? null : { $set: { twilioSid } };
-    }).then((updated) => (updated?.status === MessageStatus.Sent ? updated : null));
-  }
-
-  /**
-   * A transient failure: back to `queued` for another attempt. This is the one move against the
-   * lifecycle's order, made only by the worker that holds the message in `sending`.
-   */
-  requeueForRetry(id: string, failure: ProviderFailure, detail: string): Promise<MessageRecord | null> {
-    return this.mutate(id, (current) =>
-      // `sending`: the worker's own failed attempt; `sent`: Twilio reported a transient failure later.
-      [MessageStatus.Sending, MessageStatus.Sent].includes(current.status)
-        ? { ...withFailure(failure, { status: MessageStatus.Queued }), $push: change(MessageStatus.Queued, detail) }
-        : null,
-    );
-  }
-
-  /** A message left in `sending` by a worker that died: taken over once its last change is old enough. */
-  reclaimStale(id: string, staleBefore: Date): Promise<MessageRecord | null> {
-    return this.mutate(id, (current) => {
-      const since = current.history.at(-1)?.at ?? current.updatedAt;
-      if (current.status !== MessageStatus.Sending || since >= staleBefore) return null;
-      return { $inc: { attempts: 1 }, $push: change(MessageStatus.Sending, 'taken over from a worker that stopped mid-send') };
-    });
-  }
-
-  /** Replay of a dead-lettered send: a failed message gets a fresh set of attempts. */
-  requeueFailed(id: string, detail: string): Promise<MessageRecord | null> {
-    return this.mutate(id, (current) =>
-      current.status === MessageStatus.Failed
-        ? { $set: { status: MessageStatus.Queued, attempts: 0 }, $push: change(MessageStatus.Queued, detail) }
-        : null,
-    );
-  }
-
-  recordFailure(id: string, failure: ProviderFailure): Promise<MessageRecord | null> {
-    return this.mutate(id, (current) =>
-      canTransition(current.status, MessageStatus.Failed)
-        ? { ...withFailure(failure, { status: MessageStatus.Failed }), $push: change(MessageStatus.Failed, failure.description) }
-        : null,
-    );
-  }
-
-  /**
-   * A change whose caller knows the status the message is almost always in (the worker claims a
-   * `queued` message, then records `sent` for the one it holds `sending`): under the lease, one
-   * write conditioned on that status, without a first read. A message found otherwise (a
-   * redelivered command, a callback that got there first, a due scheduled message) goes the
-   * general way: read it, `decide`.
-   */
-  private async mutateExpecting(
-    id: string, expected: MessageStatus, update: () => UpdateQuery<Message>, decide: (current: LeanMessage) => UpdateQuery<Message> | null,
-  ): Promise<MessageRecord | null> {
-    const updated = await this.locks.hold(id, () =>
-      this.model.findOneAndUpdate({ _id: id, status: expected }, update(), { returnDocument: 'after' }).lean<LeanMessage>());
-    return updated ? toRecord(updated) : this.mutate(id, decide);
-  }
-
-  /**
-   * Every change to an existing message: read, decide, write, under the message's lease. A first
-   * unlocked read settles the common "nothing to do" (a late callback, a duplicate command)
-   * without taking the lease: a no-op seen on a stale read stays a no-op, as statuses only
-   * move forward.
-   */
-  private async mutate(id: string, decide: (current: LeanMessage) => UpdateQuery<Message> | null): Promise<MessageRecord | null> {
-    const glance = await this.model.findById(id).lean<LeanMessage>();
-    if (!glance || !decide(glance)) return null;
-    return this.locks.hold(id, async () => {
-      // Usually nothing changed between the glance and the lease: apply the glance's decision to
-      // the document as it was then (last change and attempts unchanged). Writers all hold the
-      // lease, so nothing moves it meanwhile; only if it moved before, read again and decide anew.
-      const unchanged = { _id: glance._id, updatedAt: glance.updatedAt, status: glance.status, attempts: glance.attempts ?? 0 };
-      const updated = await this.model.findOneAndUpdate(unchanged, decide(glance)!, { returnDocument: 'after' }).lean<LeanMessage>();
-      if (updated) return toRecord(updated);
-      const current = await this.model.findById(id).lean<LeanMessage>();
-      const update = current ? decide(current) : null;
-      if (!update) return null;
-      const fresh = await this.model.findByIdAndUpdate(id, update, { returnDocument: 'after' }).lean<LeanMessage>();
-      return fresh ? toRecord(fresh) : null;
-    });
+  async project(id: string, changes: LoggedChange[]): Promise<MessageRecord | null> {
+    const { status, version, set, unset, history } = fold(changes);
+    const before = changes[0].seq - 1;
+    // Messages stored before versions existed are at version 1.
+    const filter = before === 1 ? { _id: id, $or: [{ version: 1 }, { version: { $exists: false } }] } : { _id: id, version: before };
+    const update: UpdateQuery<Message> = {
+      $set: { ...set, status, version },
+      $push: { history: { $each: history } },
+      ...(unset.length ? { $unset: Object.fromEntries(unset.map((key) => [key, 1])) } : {}),
+    };
+    const updated = await this.model.findOneAndUpdate(filter, update, { returnDocument: 'after' }).lean<LeanMessage>();
+    return updated ? toRecord(updated) : null;
   }
 }

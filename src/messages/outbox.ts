@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel, Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { Model, Schema as MongooseSchema, Types } from 'mongoose';
 import { insertNew } from '../common/insert-new';
+import type { SendHint } from '../queue/send-hint';
 
 /**
  * A send command still owed to the broker. Kept apart from the message document on purpose: only
@@ -32,6 +33,8 @@ export interface OwedCommand {
   messageId: string;
   dueAt: Date;
   requestId?: string;
+  /** Published with the command when it goes out at once; the relay publishes without it. */
+  stored?: SendHint;
 }
 
 @Injectable()

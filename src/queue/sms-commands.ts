@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsMongoId, IsObject, IsOptional, IsString, Length, MaxLength, ValidateIf } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsMongoId, IsObject, IsOptional, IsString, Length, MaxLength, ValidateIf, ValidateNested } from 'class-validator';
 import { IsSafeMetadata } from '../common/safe-metadata.validator';
+import { SendHint } from './send-hint';
 
 /** Every pattern on the SMS queue. The wire format is Nest's RMQ event: {"pattern", "data"}. */
 export enum SmsPattern {
@@ -41,6 +43,10 @@ export class SendSmsCommand {
   @ApiPropertyOptional({ type: Object })
   @ValidateIf(isProducerForm) @IsOptional() @IsObject() @IsSafeMetadata()
   metadata?: Record<string, string>;
+
+  @ApiPropertyOptional({ description: 'Set by NotifyX itself on commands for stored messages (signed); producers leave it out' })
+  @ValidateIf((command: SendSmsCommand) => !isProducerForm(command)) @IsOptional() @ValidateNested() @Type(() => SendHint)
+  stored?: SendHint;
 
   @ApiPropertyOptional({ description: 'Request id that follows the message across systems' })
   @IsOptional() @IsString() @MaxLength(128)

@@ -19,10 +19,10 @@ export interface ProviderReceipt {
 export interface SmsProvider {
   send(sms: OutboundSms): Promise<ProviderReceipt>;
   /**
-   * Asks the provider whether it already took this text for this number since `since`: how a
-   * send whose answer was lost (timeout, worker killed) is settled without sending it twice.
+   * The provider's copies of this text to this number since `since`, earliest first: how a send
+   * whose answer was lost (timeout, worker killed) is settled without sending it twice.
    */
-  findSent(sms: Pick<OutboundSms, 'to' | 'body'>, since: Date): Promise<ProviderReceipt | null>;
+  findSent(sms: Pick<OutboundSms, 'to' | 'body'>, since: Date): Promise<ProviderReceipt[]>;
   /** The provider's current view of a message it took: how a lost status callback is made up for. */
   fetch(sid: string): Promise<ProviderStatus>;
 }

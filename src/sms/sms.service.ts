@@ -1,18 +1,19 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '../common/domain-error';
 import { AppConfig } from '../config/app-config';
-import { MessageRecord } from '../messages/message.record';
-import { Actor, MessageLifecycle } from '../messages/message-lifecycle.service';
+import type { Basis, MessageState } from '../lifecycle/status-log';
+import { Actor, isSendable, MessageLifecycle } from '../messages/message-lifecycle.service';
 import { MessageStatus } from '../messages/message-status';
 import { MessagesRepository } from '../messages/messages.repository';
 import { MessageIntake } from '../messages/message-intake';
 import type { SendSmsCommand } from '../queue/sms-commands';
 import { retryDelayMs } from '../queue/sms-topology';
+import { SendHint, signHint, verifiedHint } from '../queue/send-hint';
 import { OptOutsService } from '../opt-outs/opt-outs.service';
 import { SendPolicy } from '../policy/send-policy';
 import { maskPhone } from './phone';
 import { SendPacer, TWILIO_TOO_MANY_REQUESTS } from './send-pacer';
-import { SMS_PROVIDER, SmsProvider, SmsProviderError } from './sms-provider';
+import { ProviderReceipt, SMS_PROVIDER, SmsProvider, SmsProviderError } from './sms-provider';
 
 export class UnknownMessageError extends DomainError {
   constructor(id: string) {
@@ -27,13 +28,19 @@ export type DeliveryOutcome =
   | { kind: 'retry'; delayMs: number; level: number; command: StoredCommand }
   | { kind: 'dead'; reason: string; command: StoredCommand };
 
-/** Once a message is stored, what travels on (delay queue, dead letters) is its id, never the producer's text again. */
-export type StoredCommand = Required<Pick<SendSmsCommand, 'messageId'>> & Pick<SendSmsCommand, 'requestId'>;
+/** Once a message is stored, what travels on (delay queue, dead letters) is its id (and a signed hint), never the producer's text. */
+export type StoredCommand = Required<Pick<SendSmsCommand, 'messageId'>> & Pick<SendSmsCommand, 'requestId' | 'stored'>;
+
+/** A message held for sending: its state as the log says, with what the send needs. */
+type Held = Basis & Pick<MessageState, 'to' | 'from' | 'body'>;
 
 /** Twilio: the recipient replied STOP to this sender; it stays blocked on our side too. */
 const TWILIO_UNSUBSCRIBED = 21610;
 
-/** Margin past the Twilio timeout after which a message still `sending` has lost its worker. */
+/**
+ * Margin past the Twilio timeout after which an attempt that has not ended lost its worker. A
+ * worker that finds itself past half of it before calling Twilio (it was stopped) does not call.
+ */
 const STALE_MARGIN_MS = 5000;
 
 @Injectable()
@@ -53,101 +60,148 @@ export class SmsService {
 
   /** One `sms.send` command: a stored message's id, or a producer's message to store first. */
   async handle(command: SendSmsCommand): Promise<DeliveryOutcome> {
-    if (command.messageId) return this.deliver(command.messageId, { actor: 'worker', requestId: command.requestId });
+    if (command.messageId) {
+      const hint = verifiedHint(command.messageId, command.stored, this.config.twilio.authToken);
+      const known = hint && { id: command.messageId, version: hint.v, attempts: hint.attempts, status: MessageStatus.Queued, to: hint.to, from: hint.from, body: hint.body, pending: [] };
+      return this.deliver(command.messageId, { actor: 'worker', requestId: command.requestId }, known);
+    }
     const by: Actor = { actor: 'producer', requestId: command.requestId };
     const request = { to: command.to ?? '', body: command.body ?? '', from: command.from, metadata: command.metadata };
     const prepared = this.intake.prepare(request, by);
-    const { message, created } = await this.lifecycle.accept(prepared, by, {
-      producerId: command.producerId,
-    });
+    const { message, created } = await this.lifecycle.accept(prepared, by, { producerId: command.producerId });
     if (!created && (message.to !== prepared.to || message.body !== prepared.body)) {
       throw new DomainError('producer_id_conflict', `producerId "${command.producerId}" was already used for another message (${message.id})`, 409);
     }
     // After the store, so a repeated command is not counted twice; a refusal ends the message `blocked`.
     if (created && !(await this.policy.screen(message, by))) return { kind: 'done' };
-    return this.deliver(message.id, by);
+    return this.deliver(message.id, by, created ? { ...message, pending: [] } : undefined);
   }
 
   /**
-   * Sends one stored message. The claim means a redelivered or duplicated command finds the
-   * message no longer `queued` and sends nothing.
+   * Sends one stored message: the blocklist, a pace slot, then the claim right before Twilio, so
+   * the claim's time is when the send started. A repeated or stray command loses the claim's fence
+   * and sends nothing.
    */
-  async deliver(messageId: string, by: Actor): Promise<DeliveryOutcome> {
-    const message = await this.lifecycle.claim(messageId, by);
-    return message ? this.send(message, by) : this.settleUnclaimable(messageId, by);
+  async deliver(messageId: string, by: Actor, known?: Held): Promise<DeliveryOutcome> {
+    const basis = known ?? (await this.lifecycle.load(messageId));
+    if (!basis) throw new UnknownMessageError(messageId);
+    if (!isSendable(basis)) return this.settleUnclaimable(messageId, by, basis as MessageState);
+    if (await this.optOuts.isBlocked(basis.to)) {
+      await this.lifecycle.markBlocked(messageId, 'the recipient opted out (STOP) or is on the blocklist', by, basis);
+      return { kind: 'done' };
+    }
+    await this.pacer.waitForSlot(basis.from);
+    const claimed = await this.lifecycle.claim(messageId, by, basis);
+    if (!claimed) return this.settleUnclaimable(messageId, by);
+    return this.send(claimed as Held, by);
   }
 
-  private async send(message: MessageRecord, by: Actor, options = { askProviderFirst: false }): Promise<DeliveryOutcome> {
-    const log = { messageId: message.id, to: maskPhone(message.to), attempt: message.attempts, requestId: by.requestId };
+  private async send(held: Held, by: Actor, options = { askProviderFirst: false }): Promise<DeliveryOutcome> {
+    const log = { messageId: held.id, to: maskPhone(held.to), attempt: held.attempts, requestId: by.requestId };
     try {
-      const earlier = options.askProviderFirst || this.lastTryWasAmbiguous(message)
-        ? await this.provider.findSent(message, message.createdAt)
-        : null;
-      // Checked here, just before Twilio, so every path (REST, producers, retries, replays) obeys it.
-      if (!earlier && (await this.optOuts.isBlocked(message.to))) {
-        await this.lifecycle.markBlocked(message.id, 'the recipient opted out (STOP) or is on the blocklist', by);
-        return { kind: 'done' };
+      const earlier = options.askProviderFirst || this.lastTryWasAmbiguous(held) ? await this.findOwnSend(held) : null;
+      if (!earlier && this.stoppedSinceClaim(held)) {
+        this.logger.warn(log, 'stopped between claim and send; leaving the attempt to be settled');
+        return this.recheck(held.id, by, this.staleAt(held) - Date.now());
       }
-      if (!earlier) await this.pacer.waitForSlot(message.from);
-      const receipt = earlier ?? (await this.provider.send({
-        to: message.to, from: message.from, body: message.body, statusCallback: this.statusCallbackFor(message.id),
-      }));
-      await this.lifecycle.markSent(message.id, receipt.sid, by);
+      const receipt = earlier ?? (await this.provider.send({ to: held.to, from: held.from, body: held.body, statusCallback: this.statusCallbackFor(held) }));
+      await this.lifecycle.markSent(held, receipt.sid, by);
       this.logger.log({ ...log, twilioSid: receipt.sid, reconciled: Boolean(earlier) }, 'sent');
       return { kind: 'done' };
     } catch (error) {
       if (!(error instanceof SmsProviderError)) throw error;
-      if (error.providerCode === TWILIO_TOO_MANY_REQUESTS) await this.pacer.slowDown(message.from);
+      if (error.providerCode === TWILIO_TOO_MANY_REQUESTS) await this.pacer.slowDown(held.from);
       this.logger.warn({ ...log, errorCode: error.providerCode, retryable: error.retryable }, 'send failed');
-      return this.handleFailure(message, error, by);
+      return this.handleFailure(held, error, by);
     }
   }
 
-  private async handleFailure(message: MessageRecord, error: SmsProviderError, by: Actor): Promise<DeliveryOutcome> {
+  private async handleFailure(held: Held, error: SmsProviderError, by: Actor): Promise<DeliveryOutcome> {
     const failure = { code: error.providerCode, message: error.message, description: error.description };
     const { maxAttempts } = this.config.retry;
-    if (error.retryable && message.attempts < maxAttempts) {
-      const delayMs = retryDelayMs(message.attempts, this.config.retry);
-      const requeued = await this.lifecycle.scheduleRetry(message.id, failure, { attempt: message.attempts, delayMs }, by);
-      const command = { messageId: message.id, requestId: by.requestId };
-      return requeued ? { kind: 'retry', delayMs, level: message.attempts, command } : { kind: 'done' };
+    if (error.retryable && held.attempts < maxAttempts) {
+      const delayMs = retryDelayMs(held.attempts, this.config.retry);
+      const requeued = await this.lifecycle.scheduleRetry(held, failure, { attempt: held.attempts, delayMs }, by);
+      // A retry after an answer Twilio gave carries a hint; after none (a timeout), it reads the message and asks Twilio first.
+      const hint = requeued && error.providerCode !== undefined ? this.hintFor({ ...held, ...requeued }) : undefined;
+      const command = { messageId: held.id, requestId: by.requestId, ...(hint ? { stored: hint } : {}) };
+      return requeued ? { kind: 'retry', delayMs, level: held.attempts, command } : { kind: 'done' };
     }
     if (error.providerCode === TWILIO_UNSUBSCRIBED) {
-      await this.optOuts.block(message.to, { reason: `Twilio ${TWILIO_UNSUBSCRIBED}: ${error.message}`, source: 'twilio-21610', ...by });
+      await this.optOuts.block(held.to, { reason: `Twilio ${TWILIO_UNSUBSCRIBED}: ${error.message}`, source: 'twilio-21610', ...by });
     }
-    const gaveUp = error.retryable ? `gave up after ${message.attempts} attempts: ` : '';
-    await this.lifecycle.markFailed(message.id, { ...failure, description: `${gaveUp}${failure.description}` }, by);
+    const gaveUp = error.retryable ? `gave up after ${held.attempts} attempts: ` : '';
+    await this.lifecycle.markFailed(held, { ...failure, description: `${gaveUp}${failure.description}` }, by);
     if (!error.retryable) return { kind: 'done' };
     const reason = `${gaveUp}${failure.code ?? 'network'} ${failure.message}`;
-    return { kind: 'dead', reason, command: { messageId: message.id, requestId: by.requestId } };
+    return { kind: 'dead', reason, command: { messageId: held.id, requestId: by.requestId } };
   }
 
   /** A retry after a failure without Twilio's answer (network, timeout) may find the text already went out. */
-  private lastTryWasAmbiguous(message: MessageRecord): boolean {
-    return message.attempts > 1 && message.errorCode === undefined && message.errorMessage !== undefined;
+  private lastTryWasAmbiguous(held: Held): boolean {
+    return held.attempts > 1 && held.errorCode === undefined && held.errorMessage !== undefined;
   }
 
   /**
-   * The claim failed: the message is unknown, already handled, or `sending`. A `sending` message
-   * whose last change is older than a Twilio timeout has lost its worker: settle it with Twilio,
-   * then take it over; a younger one may still be in a live worker's hands, so look again later.
+   * Twilio's copy of a send whose answer was lost: the earliest one for this number and text since
+   * the message was accepted, that no other message holds (two messages with one text to one number
+   * must not take each other's SID).
    */
-  private async settleUnclaimable(messageId: string, by: Actor): Promise<DeliveryOutcome> {
-    const existing = await this.messages.findById(messageId);
-    if (!existing) throw new UnknownMessageError(messageId);
-    if (existing.status !== MessageStatus.Sending) return { kind: 'done' };
-    const lastChange = existing.history.at(-1)?.at ?? existing.updatedAt;
-    const staleAt = lastChange.getTime() + this.config.twilio.timeoutMs + STALE_MARGIN_MS;
-    if (Date.now() < staleAt) {
-      return { kind: 'retry', delayMs: staleAt - Date.now() + 100, level: 0, command: { messageId, requestId: by.requestId } };
+  private async findOwnSend(held: Held): Promise<ProviderReceipt | null> {
+    const candidates = await this.provider.findSent(held, held.createdAt ?? new Date(0));
+    for (const candidate of candidates) {
+      const holder = await this.messages.holderOf(candidate.sid);
+      if (holder === null || holder === held.id) return candidate;
     }
-    const staleBefore = new Date(Date.now() - this.config.twilio.timeoutMs - STALE_MARGIN_MS);
-    const reclaimed = await this.lifecycle.reclaimStale(messageId, staleBefore, by);
-    return reclaimed ? this.send(reclaimed, by, { askProviderFirst: true }) : { kind: 'done' };
+    return null;
   }
 
-  /** The message id travels in the callback URL, so a callback that beats our own write still finds it. */
-  private statusCallbackFor(messageId: string): string {
-    return `${this.config.publicBaseUrl}/v1/webhooks/twilio/status?messageId=${messageId}`;
+  /** When an attempt that started with this claim counts as abandoned: the Twilio timeout and a margin after it. */
+  private staleAt(held: Basis): number {
+    const claimedAt = held.pending.at(-1)?.at ?? held.history?.at(-1)?.at ?? new Date();
+    return claimedAt.getTime() + this.config.twilio.timeoutMs + STALE_MARGIN_MS;
+  }
+
+  /**
+   * Past half the margin, a worker taking the message over may already be asking Twilio, and a
+   * send made now could cross it: this worker was stopped (SIGSTOP, a long pause) since its claim.
+   */
+  private stoppedSinceClaim(held: Held): boolean {
+    return Date.now() > this.staleAt(held) - this.config.twilio.timeoutMs - STALE_MARGIN_MS / 2;
+  }
+
+  /**
+   * The claim failed: the message is unknown, already handled, or `sending`. An attempt older than
+   * the Twilio timeout has lost its worker: take it over and ask Twilio first; a younger one may
+   * still be in a live worker's hands, so look again when it would be stale.
+   */
+  private async settleUnclaimable(messageId: string, by: Actor, loaded?: MessageState): Promise<DeliveryOutcome> {
+    const state = loaded ?? (await this.lifecycle.load(messageId));
+    if (!state) throw new UnknownMessageError(messageId);
+    if (state.status !== MessageStatus.Sending) return { kind: 'done' };
+    if (Date.now() < this.staleAt(state)) return this.recheck(messageId, by, this.staleAt(state) - Date.now());
+    const staleBefore = new Date(Date.now() - this.config.twilio.timeoutMs - STALE_MARGIN_MS);
+    const reclaimed = await this.lifecycle.reclaimStale(state, staleBefore, by);
+    return reclaimed ? this.send({ ...state, ...reclaimed } as Held, by, { askProviderFirst: true }) : { kind: 'done' };
+  }
+
+  private recheck(messageId: string, by: Actor, delayMs: number): DeliveryOutcome {
+    return { kind: 'retry', delayMs: Math.max(delayMs, 0) + 100, level: 0, command: { messageId, requestId: by.requestId } };
+  }
+
+  /** The hint a command for this stored, queued message carries, so its worker need not read it. */
+  private hintFor(message: Basis & Pick<MessageState, 'to' | 'from' | 'body'>): SendHint {
+    const { version: v, attempts, to, from, body } = message;
+    return signHint(message.id, { v, attempts, status: 'queued', to, from, body }, this.config.twilio.authToken);
+  }
+
+  /**
+   * The callback URL names the message, the attempt and the version its `sent` makes, so a
+   * callback that beats our own write still finds it, a late one for an earlier attempt changes
+   * nothing, and a final status is one fenced write pair without a read.
+   */
+  private statusCallbackFor(held: Held): string {
+    const query = new URLSearchParams({ messageId: held.id, attempt: String(held.attempts), v: String(held.version + 1) });
+    return `${this.config.publicBaseUrl}/v1/webhooks/twilio/status?${query}`;
   }
 }

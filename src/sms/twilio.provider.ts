@@ -56,13 +56,15 @@ export class TwilioProvider implements SmsProvider {
     }
   }
 
-  async findSent(sms: Pick<OutboundSms, 'to' | 'body'>, since: Date): Promise<ProviderReceipt | null> {
+  async findSent(sms: Pick<OutboundSms, 'to' | 'body'>, since: Date): Promise<ProviderReceipt[]> {
     try {
       const recent = await this.client.messages.list({ to: sms.to, limit: 50 });
       // Twilio's dates have whole seconds: a copy made in the same second as `since` must count.
       const from = Math.floor(since.getTime() / 1000) * 1000 - CLOCK_SKEW_MS;
-      const match = recent.find((message) => message.body === sms.body && message.dateCreated.getTime() >= from);
-      return match ? { sid: match.sid, status: match.status } : null;
+      return recent
+        .filter((message) => message.body === sms.body && message.dateCreated.getTime() >= from)
+        .sort((a, b) => a.dateCreated.getTime() - b.dateCreated.getTime())
+        .map((message) => ({ sid: message.sid, status: message.status }));
     } catch (error) {
       throw toProviderError(error);
     }

@@ -5,10 +5,21 @@ import { isMongoId } from 'class-validator';
 import { Public } from '../auth/api-key.guard';
 import { ErrorResponseDto } from '../common/error-response.dto';
 import { MessageLifecycle } from '../messages/message-lifecycle.service';
-import { statusFromTwilio } from '../messages/message-status';
+import { MessageStatus, statusFromTwilio } from '../messages/message-status';
 import { describeTwilioError } from '../sms/twilio-errors';
 import { StatusCallbackDto } from './dto/status-callback.dto';
 import { TwilioSignatureGuard } from './twilio-signature.guard';
+
+/** What our own status callback URL carries (SmsService.statusCallbackFor); Twilio signs it with the body. */
+interface StatusCallbackQuery {
+  messageId?: string;
+  attempt?: string;
+  v?: string;
+}
+
+function wholeNumber(value: string | undefined): number | undefined {
+  return value !== undefined && /^\d{1,9}$/.test(value) ? Number(value) : undefined;
+}
 
 @ApiTags('webhooks')
 @Public()
@@ -26,11 +37,14 @@ export class TwilioWebhooksController {
   @ApiNoContentResponse({ description: 'Applied, or ignored because it would move the status backwards' })
   @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'Signature missing or wrong' })
   // Typed as a plain record so the global pipe leaves alone the many fields Twilio adds.
-  async status(@Body() callback: Record<string, string>, @Query('messageId') messageId?: string): Promise<void> {
+  async status(@Body() callback: Record<string, string>, @Query() query: StatusCallbackQuery): Promise<void> {
     const status = statusFromTwilio(callback.MessageStatus ?? '');
-    if (!status || !messageId || !isMongoId(messageId)) return;
+    const { messageId } = query;
+    // `sent` only repeats what the worker records itself with Twilio's answer: nothing to write.
+    if (!status || status === MessageStatus.Sent || status === MessageStatus.Sending || !messageId || !isMongoId(messageId)) return;
     const code = callback.ErrorCode ? Number(callback.ErrorCode) : undefined;
     const failure = code ? { code, message: describeTwilioError(code).title, description: describeTwilioError(code).description } : undefined;
-    await this.lifecycle.applyReported(messageId, status, { twilioSid: callback.MessageSid, failure }, { actor: 'twilio' });
+    const report = { twilioSid: callback.MessageSid, failure, attempt: wholeNumber(query.attempt), version: wholeNumber(query.v) };
+    await this.lifecycle.applyReported(messageId, status, report, { actor: 'twilio' });
   }
 }

@@ -1,0 +1,164 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { AuditEntry } from '../audit/audit-entry.schema';
+import { AuditEvent, AuditService } from '../audit/audit.service';
+import type { MessageRecord } from '../messages/message.record';
+import { MessageStatus } from '../messages/message-status';
+import { MessagesRepository } from '../messages/messages.repository';
+import { applyTo, ChangeFields, LoggedChange, split } from './logged-change';
+
+/** A change a writer decided on: the message's next status and fields, and how the audit log says it. */
+export interface Change {
+  status: MessageStatus;
+  fields?: ChangeFields;
+  /** Said in the history entry. */
+  detail?: string;
+  audit: Omit<AuditEvent, 'messageId' | 'id'>;
+}
+
+/**
+ * What a writer knows of a message: at least its version, status and attempts (a command or a
+ * callback URL can carry that much), and the changes logged past what its document shows.
+ */
+export type Basis = Pick<MessageRecord, 'id' | 'version' | 'status' | 'attempts'> & Partial<MessageRecord> & { pending: LoggedChange[] };
+export type MessageState = MessageRecord & { pending: LoggedChange[] };
+
+/** A writer that finds the document behind its log waits this long for the writer of the missing changes. */
+const PROJECT_WAIT_MS = 2000;
+/** Changes logged this long ago and still not on the document: their writer stopped; anyone projects them. */
+export const ROLL_FORWARD_AFTER_MS = 10_000;
+/** Writers that keep losing the race for the next number: something is wrong, say so. */
+const MAX_RACES = 8;
+
+function fenceOf(messageId: string, seq: number): string {
+  return `${messageId}:${seq}`;
+}
+
+function toLogged(entry: AuditEntry): LoggedChange {
+  const { status, set = {}, unset = [], detail } = entry.change!;
+  return { seq: entry.seq!, at: entry.at, status: status as MessageStatus, set, unset, detail };
+}
+
+/**
+ * How a message's status changes: the one place that decides whether two writers can both win.
+ *
+ * FerretDB (our local store) does not apply a conditional update atomically (measured: 187 of 200
+ * racing claims both "won"); the one primitive it and MongoDB both apply atomically is a unique
+ * insert. So every status change is first an audit entry with a unique fence `<messageId>:<n>`:
+ * change number n is made by the one writer whose insert wins, and a writer only tries n after
+ * seeing n-1 (in the document or the log). The loser learns at once that the message moved on,
+ * reads what won and decides again: a change is decided once, on the state it follows.
+ *
+ * The document is a projection of that log: `version` says how many changes it shows, and a
+ * writer projects its change with one write conditioned on the version before it (2 store
+ * requests a change: the entry, the write). Because only the fence winner of n projects n,
+ * conditional writes on one document never race except when a stopped writer's changes are
+ * rolled forward (below), and then both writers write the same fold of the same log.
+ *
+ * A writer may append several changes and project them together: the worker logs its claim right
+ * before calling Twilio and projects it with the outcome (`defer`). Until then the document lags
+ * its log; whoever reads the message to change it reads the log past the document too (`load`).
+ * Changes left unprojected for ROLL_FORWARD_AFTER_MS belong to a writer that stopped: the next
+ * writer projects them. A Twilio callback may log its change at the number it was told to expect
+ * before the worker has logged the one before it: it waits for the document to catch up, and if it
+ * does not within PROJECT_WAIT_MS, its change stays logged and is projected by the next writer.
+ */
+@Injectable()
+export class StatusLog {
+  private readonly logger = new Logger(StatusLog.name);
+
+  constructor(
+    private readonly messages: MessagesRepository,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** The message as its log says it is: the document, and the changes logged past it. */
+  async load(messageId: string): Promise<MessageState | null> {
+    const document = await this.messages.findById(messageId);
+    if (!document) return null;
+    const pending = await this.loggedAfter(messageId, document.version);
+    if (pending.length && pending[0].at.getTime() < Date.now() - ROLL_FORWARD_AFTER_MS) {
+      const projected = await this.project(messageId, pending);
+      if (projected) return { ...projected, pending: [] };
+    }
+    return { ...applyTo(document, pending), pending };
+  }
+
+  /**
+   * Decides on `known` (or on the message as loaded) and makes the change: the fence, then the
+   * projection (unless `defer`: the caller projects it with its next change). A lost race for the
+   * fence decides again on the state that won. Null when `decide` finds nothing to change.
+   */
+  async change<S extends Basis>(
+    messageId: string, decide: (current: S | MessageState) => Change | null, options: { known?: S; defer?: boolean } = {},
+  ): Promise<S | MessageState | null> {
+    let current: S | MessageState | null = options.known ?? (await this.load(messageId));
+    for (let race = 0; race < MAX_RACES && current; race += 1) {
+      const decided = decide(current);
+      if (!decided) return null;
+      const logged = await this.append(messageId, current.version + 1, decided);
+      if (logged) {
+        const pending = [...current.pending, logged];
+        const next = applyTo(current, [logged]);
+        if (options.defer) return { ...next, pending };
+        const projected = await this.project(messageId, pending);
+        return projected ? { ...projected, pending: [] } : { ...next, pending };
+      }
+      current = await this.load(messageId);
+    }
+    if (!current) return null;
+    throw new Error(`message ${messageId}: lost the race for its next change ${MAX_RACES} times`);
+  }
+
+  /** Change number `seq`, if this writer's insert wins its fence. */
+  private async append(messageId: string, seq: number, change: Change): Promise<LoggedChange | null> {
+    const at = new Date();
+    const { set, unset } = split(change.fields);
+    const logged = { status: change.status, set, unset, ...(change.detail ? { detail: change.detail } : {}) };
+    const won = await this.audit.recordFenced({ ...change.audit, messageId, seq, fence: fenceOf(messageId, seq), change: logged }, at);
+    return won ? { seq, at, ...logged } : null;
+  }
+
+  /**
+   * Brings the document to the last of `changes` (consecutive, logged): one conditional write when
+   * it shows the version before them. Ahead: someone projected them already. Behind: the changes
+   * before them are still being projected by their writer (wait), or that writer stopped (roll
+   * them forward with ours), or are not logged yet (a callback ahead of the worker: wait).
+   */
+  private async project(messageId: string, changes: LoggedChange[]): Promise<MessageRecord | null> {
+    const deadline = Date.now() + PROJECT_WAIT_MS;
+    for (let pause = 5; ; pause = Math.min(pause * 2, 200)) {
+      const projected = await this.messages.project(messageId, changes);
+      if (projected) return projected;
+      const document = await this.messages.findById(messageId);
+      const last = changes[changes.length - 1].seq;
+      if (!document || document.version >= last) return document;
+      if (document.version >= changes[0].seq) {
+        changes = changes.filter((change) => change.seq > document.version);
+        continue;
+      }
+      const before = await this.loggedAfter(messageId, document.version, changes[0].seq - 1);
+      const complete = before.length === changes[0].seq - 1 - document.version;
+      if (complete && before.length && before[0].at.getTime() < Date.now() - ROLL_FORWARD_AFTER_MS) {
+        changes = [...before, ...changes];
+        continue;
+      }
+      if (Date.now() > deadline) {
+        this.logger.warn({ messageId, version: document.version, logged: last }, 'document behind its log; the next writer projects it');
+        return null;
+      }
+      await sleep(pause);
+    }
+  }
+
+  /** Changes logged after `version`, in order, up to `until` or the first number not logged. */
+  private async loggedAfter(messageId: string, version: number, until = Infinity): Promise<LoggedChange[]> {
+    const found: LoggedChange[] = [];
+    for (let seq = version + 1; seq <= until; seq += 1) {
+      const entry = await this.audit.findFenced(fenceOf(messageId, seq));
+      if (!entry?.change) break;
+      found.push(toLogged(entry));
+    }
+    return found;
+  }
+}

@@ -1,0 +1,59 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { IsIn, IsInt, IsOptional, IsString, Length, Min, ValidateIf } from 'class-validator';
+
+/**
+ * What the API (or a worker scheduling a retry) already knows of a stored message when it
+ * publishes its command: enough for the worker to claim and send it without reading it first
+ * (src/lifecycle/status-log.ts: the claim is then one write). Signed with a key derived from the
+ * Twilio auth token, which only NotifyX's own processes hold: a hint from anyone else is ignored
+ * and the message is read instead, so what is sent is always what was stored.
+ */
+export class SendHint {
+  /** The message's version when the command was published: its claim is change v+1. */
+  @IsInt() @Min(1)
+  v!: number;
+
+  @IsInt() @Min(0)
+  attempts!: number;
+
+  @IsIn(['queued'])
+  status!: 'queued';
+
+  @IsString() @Length(3, 32)
+  to!: string;
+
+  @ValidateIf((hint: SendHint) => hint.from !== null) @IsString() @Length(3, 34)
+  from!: string | null;
+
+  @IsString() @Length(1, 1600)
+  body!: string;
+
+  @IsOptional() @IsString()
+  sig?: string;
+}
+
+export type UnsignedHint = Omit<SendHint, 'sig'>;
+
+function digest(messageId: string, hint: UnsignedHint, secret: string): string {
+  const key = createHmac('sha256', secret).update('notifyx send hint').digest();
+  const { v, attempts, status, to, from, body } = hint;
+  return createHmac('sha256', key).update(JSON.stringify([messageId, v, attempts, status, to, from, body])).digest('base64url');
+}
+
+export function signHint(messageId: string, hint: UnsignedHint, secret: string): SendHint {
+  return { ...hint, sig: digest(messageId, hint, secret) };
+}
+
+export function verifiedHint(messageId: string, hint: SendHint | undefined, secret: string): UnsignedHint | undefined {
+  if (!hint?.sig) return undefined;
+  const expected = Buffer.from(digest(messageId, hint, secret));
+  const given = Buffer.from(hint.sig);
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return undefined;
+  const { sig: _sig, ...unsigned } = hint;
+  return unsigned;
+}
+
+/** The hint for a message just stored: version 1, no attempt yet. */
+export function newMessageHint(message: { id: string; to: string; from: string | null; body: string }, secret: string): SendHint {
+  return signHint(message.id, { v: 1, attempts: 0, status: 'queued', to: message.to, from: message.from, body: message.body }, secret);
+}
