@@ -26,7 +26,7 @@ export type MessageState = MessageRecord & { pending: LoggedChange[] };
 /** A writer that finds the document behind its log waits this long for the writer of the missing changes. */
 const PROJECT_WAIT_MS = 2000;
 /** Changes logged this long ago and still not on the document: their writer stopped; anyone projects them. */
-export const ROLL_FORWARD_AFTER_MS = 10_000;
+const ROLL_FORWARD_AFTER_MS = 10_000;
 /** Writers that keep losing the race for the next number: something is wrong, say so. */
 const MAX_RACES = 8;
 
@@ -58,8 +58,8 @@ function toLogged(entry: AuditEntry): LoggedChange {
  * A writer may append several changes and project them together: the worker logs its claim right
  * before calling Twilio and projects it with the outcome (`defer`). Until then the document lags
  * its log; whoever reads the message to change it reads the log past the document too (`load`).
- * Changes left unprojected for ROLL_FORWARD_AFTER_MS belong to a writer that stopped: the next
- * writer projects them. A Twilio callback may log its change at the number it was told to expect
+ * Whoever reads a message to change it projects the changes it finds logged past the document
+ * (`load`), but for an attempt still in flight. A Twilio callback may log its change at the number it was told to expect
  * before the worker has logged the one before it: it waits for the document to catch up, and if it
  * does not within PROJECT_WAIT_MS, its change stays logged and is projected by the next writer.
  */
@@ -72,16 +72,23 @@ export class StatusLog {
     private readonly audit: AuditService,
   ) {}
 
-  /** The message as its log says it is: the document, and the changes logged past it. */
+  /**
+   * The message as its log says it is: the document, and the changes logged past it. Those are
+   * projected now, except an attempt still in flight (trailing `sending` changes): its outcome
+   * projects it. A writer that died between its entry and its projection leaves its change to
+   * whoever reads the message next (the redelivered command, a callback, the reconciler).
+   */
   async load(messageId: string): Promise<MessageState | null> {
     const document = await this.messages.findById(messageId);
     if (!document) return null;
     const pending = await this.loggedAfter(messageId, document.version);
-    if (pending.length && pending[0].at.getTime() < Date.now() - ROLL_FORWARD_AFTER_MS) {
-      const projected = await this.project(messageId, pending);
-      if (projected) return { ...projected, pending: [] };
-    }
-    return { ...applyTo(document, pending), pending };
+    let settled = pending.length;
+    while (settled > 0 && pending[settled - 1].status === MessageStatus.Sending) settled -= 1;
+    if (settled === 0) return { ...applyTo(document, pending), pending };
+    const projected = await this.project(messageId, pending.slice(0, settled));
+    if (!projected) return { ...applyTo(document, pending), pending };
+    const rest = pending.filter((change) => change.seq > projected.version);
+    return { ...applyTo(projected, rest), pending: rest };
   }
 
   /**
