@@ -9,6 +9,7 @@
 #   scripts/rabbit-cluster.sh stop     stop the nodes and remove their folder
 #   scripts/rabbit-cluster.sh urls     print RABBITMQ_URL (the three nodes, comma-separated)
 #   scripts/rabbit-cluster.sh status   rabbitmqctl cluster_status, asked of the first live node
+#   scripts/rabbit-cluster.sh queues   each queue's type, leader and members (JSON), from the first live node
 #   scripts/rabbit-cluster.sh kill N   SIGKILL node N (1-3), as a crash or power loss would
 #
 # Environment:
@@ -129,6 +130,14 @@ status() {
   die 'no node of the cluster answers'
 }
 
+queues() {
+  local n
+  for n in "${NODES[@]}"; do
+    if ctl "$n" --formatter json list_queues name type leader members online 2>/dev/null; then return 0; fi
+  done
+  die 'no node of the cluster answers'
+}
+
 kill_node() {
   local n="${1:?kill needs a node number (1-3)}"
   local pidfile; pidfile="$(node_dir "$n")/rabbitmq.pid"
@@ -143,6 +152,7 @@ case "${1:-}" in
   stop) stop ;;
   urls) urls ;;
   status) status ;;
+  queues) queues ;;
   kill) kill_node "${2:-}" ;;
-  *) die "usage: $0 start|stop|urls|status|kill N" ;;
+  *) die "usage: $0 start|stop|urls|status|queues|kill N" ;;
 esac

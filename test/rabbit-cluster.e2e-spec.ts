@@ -1,0 +1,91 @@
+import type { ChildProcess } from 'node:child_process';
+import { Broker, deliveryKit } from './support/delivery-kit';
+import { RabbitCluster } from './support/rabbit-cluster';
+import { RunningSystem, startSystem, TEST_API_KEY } from './support/system';
+import { waitFor } from './support/wait-for';
+import { exited, spawnWorker } from './support/worker-process';
+
+const TOTAL = 1000;
+/** The leader is killed once this many sends have reached Twilio: well inside the drain. */
+const SENT_BEFORE_KILL = 300;
+const BODY = 'Cluster drain';
+const recipient = (i: number) => `+55119${String(60000000 + i)}`;
+
+/**
+ * Production's broker: three RabbitMQ nodes joined in one cluster, the SMS queues declared as
+ * quorum queues (RABBITMQ_QUEUE_TYPE=quorum), every process given all three nodes
+ * (RABBITMQ_URL comma-separated). Two real worker processes drain a bulk send; the node leading
+ * the send queue is SIGKILLed mid-drain. The queue must elect another leader and keep every
+ * command, the processes on the lost node must fail over to another, and every accepted message
+ * must reach Twilio (the sandbox records every create) exactly once.
+ */
+describe('a three-node RabbitMQ cluster with quorum queues (real nodes, real worker processes)', () => {
+  let cluster: RabbitCluster | undefined;
+  let system: RunningSystem | undefined;
+  const workers: ChildProcess[] = [];
+  const sends = () => system!.sandbox.messages().filter((message) => message.body === BODY);
+
+  beforeAll(async () => {
+    cluster = await RabbitCluster.start();
+    system = await startSystem({
+      worker: false, sandboxLatencyMs: 20,
+      env: { RABBITMQ_URL: cluster.urls(1), RABBITMQ_QUEUE_TYPE: 'quorum', SMS_PREFETCH: '10', TWILIO_TIMEOUT_MS: '5000' },
+    });
+  }, 240_000);
+  afterAll(async () => {
+    for (const worker of workers) worker.kill('SIGKILL');
+    await Promise.all(workers.map(exited));
+    await system?.close();
+    await cluster?.stop();
+  }, 300_000);
+
+  it(`drains ${TOTAL} accepted messages while the send queue's leader node is killed: each reaches Twilio exactly once`, async () => {
+    const { queue } = system!;
+    // Worker 1 comes first, so it declares the queues from node 1; worker 2 starts on node 2.
+    workers.push(spawnWorker({ ...system!.env, RABBITMQ_URL: cluster!.urls(1) }));
+    await waitFor('the send queue declared', () => cluster!.queue(queue).catch(() => undefined), 60_000, 500);
+    workers.push(spawnWorker({ ...system!.env, RABBITMQ_URL: cluster!.urls(2) }));
+    for (const name of [queue, `${queue}.dead`, `${queue}.retry.0`]) {
+      expect(await cluster!.queue(name)).toMatchObject({ type: 'quorum', members: expect.arrayContaining([1, 2, 3].map((n) => cluster!.node(n))) });
+    }
+
+    const recipients = Array.from({ length: TOTAL }, (_, i) => ({ to: recipient(i) }));
+    const response = await system!.http().post('/v1/messages/bulk').set('x-api-key', TEST_API_KEY).send({ body: BODY, recipients }).expect(202);
+    expect(response.body).toMatchObject({ accepted: TOTAL, rejected: [] });
+
+    await waitFor(`${SENT_BEFORE_KILL} sends at Twilio`, async () => sends().length >= SENT_BEFORE_KILL, 300_000, 100);
+    const killed = await cluster!.leaderOf(queue);
+    await cluster!.kill(killed);
+    const sentAtKill = sends().length;
+    const newLeader = await waitFor('another node to lead the send queue', async () => {
+      const membership = await cluster!.queue(queue).catch(() => undefined);
+      return membership && membership.leader !== cluster!.node(killed) && membership.leader;
+    }, 60_000, 500);
+
+    const messages = system!.mongo.db(system!.dbName).collection('messages');
+    const settled = () => messages.countDocuments({ body: BODY, status: { $in: ['sent', 'delivered'] } });
+    await waitFor(`all ${TOTAL} sent`, async () => (await settled()) === TOTAL, 600_000, 2000);
+
+    const perRecipient = new Map<string, number>();
+    for (const send of sends()) perRecipient.set(send.to, (perRecipient.get(send.to) ?? 0) + 1);
+    const twice = [...perRecipient].filter(([, count]) => count > 1).map(([to]) => to);
+    const missing = recipients.filter(({ to }) => !perRecipient.has(to)).map(({ to }) => to);
+    process.stdout.write(`cluster: leader node ${killed} killed after ${sentAtKill} sends; new leader ${newLeader}; ` +
+      `${sends().length} sends for ${TOTAL} messages, ${twice.length} sent twice ${JSON.stringify(twice.slice(0, 10))}, ` +
+      `${missing.length} never sent\n`);
+    expect(missing).toEqual([]);
+    expect(twice).toEqual([]);
+    expect(sends()).toHaveLength(TOTAL);
+    expect(await messages.countDocuments({ body: BODY })).toBe(TOTAL);
+    // Nothing was parked on the way, and no command is left in the send queue.
+    const broker = await Broker.connect(cluster!.url(killed === 1 ? 2 : 1));
+    try {
+      expect(await broker.messageCount(`${queue}.dead`)).toBe(0);
+      expect(await broker.messageCount(queue)).toBe(0);
+    } finally {
+      await broker.close();
+    }
+    expect((await deliveryKit(system!).deadLetters()).items).toEqual([]);
+    expect(workers.every((worker) => worker.exitCode === null && worker.signalCode === null)).toBe(true);
+  }, 900_000);
+});
