@@ -6,7 +6,7 @@
 #
 # Usage:
 #   scripts/rabbit-cluster.sh start    start three nodes, join 2 and 3 to 1, print RABBITMQ_URL
-#   scripts/rabbit-cluster.sh stop     stop the nodes and remove their folder
+#   scripts/rabbit-cluster.sh stop     stop the nodes and remove their folders
 #   scripts/rabbit-cluster.sh urls     print RABBITMQ_URL (the three nodes, comma-separated)
 #   scripts/rabbit-cluster.sh status   rabbitmqctl cluster_status, asked of the first live node
 #   scripts/rabbit-cluster.sh queues   each queue's type, leader and members (JSON), from the first live node
@@ -58,6 +58,8 @@ node_env() {
   export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="+S 1:1"
 }
 
+port_taken() { timeout 2 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$0"' "$1" >/dev/null 2>&1; }
+
 ctl() { local n="$1"; shift; (node_env "$n"; rabbitmqctl -q -n "$(node_name "$n")" "$@"); }
 
 write_node_files() {
@@ -87,7 +89,8 @@ stop_node() {
   local pid; pid="$(cat "$pidfile" 2>/dev/null || true)"
   if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
     info "stopping $(node_name "$1")"
-    ctl "$1" stop >/dev/null 2>&1 || kill -9 "$pid" 2>/dev/null || true
+    # With the pid file, rabbitmqctl waits for the process to end before the folder goes.
+    ctl "$1" stop "$pidfile" >/dev/null 2>&1 || kill -9 "$pid" 2>/dev/null || true
   fi
   rm -f "$pidfile"
 }
@@ -98,28 +101,39 @@ start() {
   for n in "${NODES[@]}"; do
     [ ! -f "$(node_dir "$n")/rabbitmq.pid" ] || die "a cluster already runs in $DIR (scripts/rabbit-cluster.sh stop first)"
   done
-  # A node left half started must not outlive a failed start.
-  trap 'stop >/dev/null 2>&1 || true' ERR
+  for n in "${NODES[@]}"; do
+    ! port_taken "$(amqp_port "$n")" || die "port $(amqp_port "$n") is taken (set RABBIT_CLUSTER_PORT)"
+    ! port_taken $(($(amqp_port "$n") + 20000)) || die "port $(($(amqp_port "$n") + 20000)) is taken (set RABBIT_CLUSTER_PORT)"
+  done
+  # A node left half started must not outlive a failed start; its logs stay for a look.
+  trap 'stop_nodes >/dev/null 2>&1 || true' EXIT
   for n in "${NODES[@]}"; do write_node_files "$n"; done
   if [ "$(id -u)" -eq 0 ] && id rabbitmq >/dev/null 2>&1; then chown -R rabbitmq:rabbitmq "$DIR"; fi
   for n in "${NODES[@]}"; do start_node "$n"; done
   for n in "${NODES[@]}"; do await_node "$n"; done
   for n in "${NODES[@]:1}"; do
     info "joining $(node_name "$n") to $(node_name 1)"
-    ctl "$n" stop_app
-    ctl "$n" join_cluster "$(node_name 1)"
-    ctl "$n" start_app
+    local out
+    # join_cluster logs transient errors about the stopped app's tables; only its outcome matters.
+    out="$(ctl "$n" stop_app 2>&1 && ctl "$n" join_cluster "$(node_name 1)" 2>&1 && ctl "$n" start_app 2>&1)" ||
+      die "node $n could not join $(node_name 1): $out"
   done
-  trap - ERR
+  trap - EXIT
   info "cluster up: $(node_name 1), $(node_name 2), $(node_name 3)"
   printf 'RABBITMQ_URL=%s\n' "$(urls)"
 }
 
-stop() {
+stop_nodes() {
   local n
   for n in "${NODES[@]}"; do stop_node "$n"; done
-  case "$DIR" in /|"") die "refusing to remove '$DIR'" ;; esac
-  rm -rf "$DIR"
+}
+
+stop() {
+  stop_nodes
+  local n
+  # Only what start made: RABBIT_CLUSTER_DIR may name a folder that holds other things.
+  for n in "${NODES[@]}"; do rm -rf "$(node_dir "$n")"; done
+  rmdir "$DIR" 2>/dev/null || true
 }
 
 status() {

@@ -33,10 +33,13 @@ describe('a three-node RabbitMQ cluster with quorum queues (real nodes, real wor
     });
   }, 240_000);
   afterAll(async () => {
-    for (const worker of workers) worker.kill('SIGKILL');
-    await Promise.all(workers.map(exited));
-    await system?.close();
-    await cluster?.stop();
+    try {
+      for (const worker of workers) worker.kill('SIGKILL');
+      await Promise.all(workers.map(exited));
+      await system?.close();
+    } finally {
+      await cluster?.stop();
+    }
   }, 300_000);
 
   it(`drains ${TOTAL} accepted messages while the send queue's leader node is killed: each reaches Twilio exactly once`, async () => {
