@@ -42,21 +42,16 @@ describe('a three-node RabbitMQ cluster with quorum queues (real nodes, real wor
     }
   }, 300_000);
 
-  it(`drains ${TOTAL} accepted messages while the send queue's leader node is killed: each reaches Twilio exactly once`, async () => {
-    const { queue } = system!;
-    // Worker 1 comes first, so it declares the queues from node 1; worker 2 starts on node 2.
+  /** Worker 1 comes first, so it declares the queues from node 1; worker 2 connects to node 2 first. */
+  async function startWorkers(queue: string): Promise<void> {
     workers.push(spawnWorker({ ...system!.env, RABBITMQ_URL: cluster!.urls(1) }));
     await waitFor('the send queue declared', () => cluster!.queue(queue).catch(() => undefined), 60_000, 500);
     workers.push(spawnWorker({ ...system!.env, RABBITMQ_URL: cluster!.urls(2) }));
-    for (const name of [queue, `${queue}.dead`, `${queue}.retry.0`]) {
-      expect(await cluster!.queue(name)).toMatchObject({ type: 'quorum', members: expect.arrayContaining([1, 2, 3].map((n) => cluster!.node(n))) });
-    }
+  }
 
-    const recipients = Array.from({ length: TOTAL }, (_, i) => ({ to: recipient(i) }));
-    const response = await system!.http().post('/v1/messages/bulk').set('x-api-key', TEST_API_KEY).send({ body: BODY, recipients }).expect(202);
-    expect(response.body).toMatchObject({ accepted: TOTAL, rejected: [] });
-
-    await waitFor(`${SENT_BEFORE_KILL} sends at Twilio`, async () => sends().length >= SENT_BEFORE_KILL, 300_000, 100);
+  /** SIGKILLs the node leading `queue` once `afterSends` sends reached Twilio; resolves with it and the new leader. */
+  async function killLeaderAfter(queue: string, afterSends: number) {
+    await waitFor(`${afterSends} sends at Twilio`, async () => sends().length >= afterSends, 300_000, 100);
     const killed = await cluster!.leaderOf(queue);
     await cluster!.kill(killed);
     const sentAtKill = sends().length;
@@ -64,30 +59,54 @@ describe('a three-node RabbitMQ cluster with quorum queues (real nodes, real wor
       const membership = await cluster!.queue(queue).catch(() => undefined);
       return membership && membership.leader !== cluster!.node(killed) && membership.leader;
     }, 60_000, 500);
+    return { killed, sentAtKill, newLeader };
+  }
 
-    const messages = system!.mongo.db(system!.dbName).collection('messages');
-    const settled = () => messages.countDocuments({ body: BODY, status: { $in: ['sent', 'delivered'] } });
-    await waitFor(`all ${TOTAL} sent`, async () => (await settled()) === TOTAL, 600_000, 2000);
-
+  /** Recipients Twilio got more than once, and recipients it never got. */
+  function sendsPerRecipient(recipients: Array<{ to: string }>): { twice: string[]; missing: string[] } {
     const perRecipient = new Map<string, number>();
     for (const send of sends()) perRecipient.set(send.to, (perRecipient.get(send.to) ?? 0) + 1);
-    const twice = [...perRecipient].filter(([, count]) => count > 1).map(([to]) => to);
-    const missing = recipients.filter(({ to }) => !perRecipient.has(to)).map(({ to }) => to);
-    process.stdout.write(`cluster: leader node ${killed} killed after ${sentAtKill} sends; new leader ${newLeader}; ` +
-      `${sends().length} sends for ${TOTAL} messages, ${twice.length} sent twice ${JSON.stringify(twice.slice(0, 10))}, ` +
-      `${missing.length} never sent\n`);
-    expect(missing).toEqual([]);
-    expect(twice).toEqual([]);
-    expect(sends()).toHaveLength(TOTAL);
-    expect(await messages.countDocuments({ body: BODY })).toBe(TOTAL);
-    // Nothing was parked on the way, and no command is left in the send queue.
-    const broker = await Broker.connect(cluster!.url(killed === 1 ? 2 : 1));
+    return {
+      twice: [...perRecipient].filter(([, count]) => count > 1).map(([to]) => to),
+      missing: recipients.filter(({ to }) => !perRecipient.has(to)).map(({ to }) => to),
+    };
+  }
+
+  async function queueDepths(queue: string, liveNode: number): Promise<{ send: number; dead: number }> {
+    const broker = await Broker.connect(cluster!.url(liveNode));
     try {
-      expect(await broker.messageCount(`${queue}.dead`)).toBe(0);
-      expect(await broker.messageCount(queue)).toBe(0);
+      return { send: await broker.messageCount(queue), dead: await broker.messageCount(`${queue}.dead`) };
     } finally {
       await broker.close();
     }
+  }
+
+  it(`drains ${TOTAL} accepted messages while the send queue's leader node is killed: each reaches Twilio exactly once`, async () => {
+    const { queue } = system!;
+    await startWorkers(queue);
+    for (const name of [queue, `${queue}.dead`, `${queue}.retry.0`]) {
+      expect(await cluster!.queue(name)).toMatchObject({ type: 'quorum', members: expect.arrayContaining([1, 2, 3].map((n) => cluster!.node(n))) });
+    }
+    const recipients = Array.from({ length: TOTAL }, (_, i) => ({ to: recipient(i) }));
+    const response = await system!.http().post('/v1/messages/bulk').set('x-api-key', TEST_API_KEY).send({ body: BODY, recipients }).expect(202);
+    expect(response.body).toMatchObject({ accepted: TOTAL, rejected: [] });
+
+    const { killed, sentAtKill, newLeader } = await killLeaderAfter(queue, SENT_BEFORE_KILL);
+    const db = system!.mongo.db(system!.dbName);
+    const settled = () => db.collection('messages').countDocuments({ body: BODY, status: { $in: ['sent', 'delivered'] } });
+    await waitFor(`all ${TOTAL} sent`, async () => (await settled()) === TOTAL, 600_000, 2000);
+
+    const { twice, missing } = sendsPerRecipient(recipients);
+    const taken = await db.collection('audit_log').countDocuments({ action: 'message.reclaimed' });
+    process.stdout.write(`cluster: leader node ${killed} killed after ${sentAtKill} sends; new leader ${newLeader}; ` +
+      `${sends().length} sends for ${TOTAL} messages, ${twice.length} sent twice ${JSON.stringify(twice.slice(0, 10))}, ` +
+      `${missing.length} never sent; ${taken} taken over from a worker cut off mid-send\n`);
+    expect(missing).toEqual([]);
+    expect(twice).toEqual([]);
+    expect(sends()).toHaveLength(TOTAL);
+    expect(await db.collection('messages').countDocuments({ body: BODY })).toBe(TOTAL);
+    // Nothing was parked on the way, no command is left behind, and both workers rode it out.
+    expect(await queueDepths(queue, killed === 1 ? 2 : 1)).toEqual({ send: 0, dead: 0 });
     expect((await deliveryKit(system!).deadLetters()).items).toEqual([]);
     expect(workers.every((worker) => worker.exitCode === null && worker.signalCode === null)).toBe(true);
   }, 900_000);
