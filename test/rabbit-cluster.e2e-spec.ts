@@ -81,6 +81,14 @@ describe('a three-node RabbitMQ cluster with quorum queues (real nodes, real wor
     }
   }
 
+  /** Accepts `count` more messages with `body` and waits until all are sent. */
+  async function drainBatch(body: string, count: number, firstRecipient: number): Promise<void> {
+    const recipients = Array.from({ length: count }, (_, i) => ({ to: recipient(firstRecipient + i) }));
+    await system!.http().post('/v1/messages/bulk').set('x-api-key', TEST_API_KEY).send({ body, recipients }).expect(202);
+    const messages = system!.mongo.db(system!.dbName).collection('messages');
+    await waitFor(`${count} more sent`, async () => (await messages.countDocuments({ body, status: { $in: ['sent', 'delivered'] } })) === count, 120_000, 1000);
+  }
+
   it(`drains ${TOTAL} accepted messages while the send queue's leader node is killed: each reaches Twilio exactly once`, async () => {
     const { queue } = system!;
     await startWorkers(queue);
@@ -92,6 +100,8 @@ describe('a three-node RabbitMQ cluster with quorum queues (real nodes, real wor
     expect(response.body).toMatchObject({ accepted: TOTAL, rejected: [] });
 
     const { killed, sentAtKill, newLeader } = await killLeaderAfter(queue, SENT_BEFORE_KILL);
+    // A process started while its first listed node is down goes on to the next one.
+    workers.push(spawnWorker({ ...system!.env, RABBITMQ_URL: cluster!.urls(killed) }));
     const db = system!.mongo.db(system!.dbName);
     const settled = () => db.collection('messages').countDocuments({ body: BODY, status: { $in: ['sent', 'delivered'] } });
     await waitFor(`all ${TOTAL} sent`, async () => (await settled()) === TOTAL, 600_000, 2000);
@@ -105,9 +115,18 @@ describe('a three-node RabbitMQ cluster with quorum queues (real nodes, real wor
     expect(twice).toEqual([]);
     expect(sends()).toHaveLength(TOTAL);
     expect(await db.collection('messages').countDocuments({ body: BODY })).toBe(TOTAL);
-    // Nothing was parked on the way, no command is left behind, and both workers rode it out.
+    // Nothing was parked on the way, no command is left behind, and no worker died of the loss.
     expect(await queueDepths(queue, killed === 1 ? 2 : 1)).toEqual({ send: 0, dead: 0 });
     expect((await deliveryKit(system!).deadLetters()).items).toEqual([]);
     expect(workers.every((worker) => worker.exitCode === null && worker.signalCode === null)).toBe(true);
+
+    // The worker started with the lost node first in its list, alone now, drains a further batch.
+    const [first, second] = workers;
+    first.kill('SIGKILL');
+    second.kill('SIGKILL');
+    await Promise.all([exited(first), exited(second)]);
+    await drainBatch(`${BODY} after`, 20, TOTAL);
+    expect(system!.sandbox.messages().filter((message) => message.body === `${BODY} after`)).toHaveLength(20);
+    expect((await system!.http().get('/health')).status).toBe(200);
   }, 900_000);
 });
