@@ -1,8 +1,8 @@
 import { connect as amqpConnect } from 'amqplib';
 import type { ChildProcess } from 'node:child_process';
-import { smsQueueArguments } from '../src/queue/rmq-options';
+import { smsQueueOptions } from '../src/queue/sms-topology';
 import { testServiceUrls } from './support/services';
-import { RunningSystem, startSystem } from './support/system';
+import { rabbitSettingsOf, RunningSystem, startSystem } from './support/system';
 import { waitFor } from './support/wait-for';
 import { exited, spawnWorker } from './support/worker-process';
 
@@ -31,7 +31,7 @@ describe('worker crash and graceful stop (real worker processes)', () => {
     const connection = await amqpConnect(testServiceUrls().rabbitmqUrl);
     const channel = await connection.createConfirmChannel();
     // Declared as the app declares it: publishing to a queue nobody declared yet drops the messages.
-    await channel.assertQueue(system.queue, { durable: true, arguments: smsQueueArguments(rabbitSettings()) });
+    await channel.assertQueue(system.queue, smsQueueOptions(rabbitSettingsOf(system)));
     for (let i = 0; i < count; i += 1) {
       const data = { to: recipient(i), body: `${prefix} ${i}`, producerId: `${prefix}-${i}` };
       channel.sendToQueue(system.queue, Buffer.from(JSON.stringify({ pattern: 'sms.send', data })), { persistent: true });
@@ -39,10 +39,6 @@ describe('worker crash and graceful stop (real worker processes)', () => {
     await channel.waitForConfirms();
     await connection.close();
   }
-
-  const rabbitSettings = () => ({
-    url: testServiceUrls().rabbitmqUrl, queue: system.queue, deadLetterQueue: `${system.queue}.dead`, prefetch: 10,
-  });
 
   function duplicates(prefix: string): number {
     const seen = new Map<string, number>();

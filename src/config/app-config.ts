@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { CountryCode } from 'libphonenumber-js';
-import { EnvDto, NUMBER_TYPES } from './env.validation';
+import { EnvDto, NUMBER_TYPES, type RabbitQueueType } from './env.validation';
 
 export type NumberType = (typeof NUMBER_TYPES)[number];
 
@@ -16,10 +16,13 @@ export interface TwilioSettings {
 }
 
 export interface RabbitSettings {
-  url: string;
+  /** The nodes of one broker or cluster; connections go to the first that answers and fail over to the next. */
+  urls: string[];
   queue: string;
   deadLetterQueue: string;
   prefetch: number;
+  /** How the SMS queues are declared (src/queue/sms-topology.ts). */
+  queueType: RabbitQueueType;
 }
 
 export interface ThrottleSettings {
@@ -86,10 +89,11 @@ export class AppConfig {
   get rabbit(): RabbitSettings {
     const queue = this.get('RABBITMQ_SMS_QUEUE');
     return {
-      url: this.get('RABBITMQ_URL'),
+      urls: this.get('RABBITMQ_URL'),
       queue,
       deadLetterQueue: `${queue}.dead`,
       prefetch: this.get('SMS_PREFETCH'),
+      queueType: this.get('RABBITMQ_QUEUE_TYPE'),
     };
   }
 

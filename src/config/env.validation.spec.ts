@@ -62,6 +62,15 @@ describe('validateEnv', () => {
     }
   });
 
+  it('reads RabbitMQ: one URL or a cluster\'s nodes comma-separated, and the queue type', () => {
+    expect(validateEnv(valid)).toMatchObject({ RABBITMQ_URL: ['amqp://guest:guest@127.0.0.1:5672'], RABBITMQ_QUEUE_TYPE: 'classic' });
+    const cluster = validateEnv({ ...valid, RABBITMQ_URL: 'amqp://u:p@rabbit-1:5672, amqps://u:p@rabbit-2:5671,', RABBITMQ_QUEUE_TYPE: 'quorum' });
+    expect(cluster).toMatchObject({ RABBITMQ_URL: ['amqp://u:p@rabbit-1:5672', 'amqps://u:p@rabbit-2:5671'], RABBITMQ_QUEUE_TYPE: 'quorum' });
+    for (const [name, value] of [['RABBITMQ_URL', 'amqp://a:5672,http://b'], ['RABBITMQ_URL', ','], ['RABBITMQ_QUEUE_TYPE', 'stream']]) {
+      expect(() => validateEnv({ ...valid, [name]: value })).toThrow(new RegExp(name));
+    }
+  });
+
   it('needs a sender: a phone number or a messaging service', () => {
     const { TWILIO_PHONE_NUMBER: _p, ...noSender } = valid;
     expect(() => validateEnv(noSender)).toThrow(/TWILIO_PHONE_NUMBER/);

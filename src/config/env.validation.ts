@@ -1,5 +1,6 @@
 import { plainToInstance, Transform, Type } from 'class-transformer';
 import {
+  ArrayNotEmpty,
   IsIn,
   IsInt,
   IsNotEmpty,
@@ -21,6 +22,9 @@ export const NUMBER_TYPES = [
   'PAGER', 'UAN', 'VOICEMAIL',
 ] as const;
 
+export const RABBITMQ_QUEUE_TYPES = ['classic', 'quorum'] as const;
+export type RabbitQueueType = (typeof RABBITMQ_QUEUE_TYPES)[number];
+
 const urlOptions = { require_tld: false, require_protocol: true };
 
 /** Every variable the app reads, validated once at start-up. */
@@ -34,8 +38,15 @@ export class EnvDto {
   @Matches(/^mongodb(\+srv)?:\/\//, { message: 'MONGODB_URI must be a mongodb:// or mongodb+srv:// URI' })
   MONGODB_URI!: string;
 
-  @Matches(/^amqps?:\/\//, { message: 'RABBITMQ_URL must be an amqp:// or amqps:// URL' })
-  RABBITMQ_URL!: string;
+  /** One broker, or several nodes of one cluster comma-separated: connections fail over between them. */
+  @Transform(({ value }) => String(value).split(',').map((url) => url.trim()).filter(Boolean))
+  @Matches(/^amqps?:\/\/\S+$/, { each: true, message: 'RABBITMQ_URL must be an amqp:// or amqps:// URL, or several comma-separated' })
+  @ArrayNotEmpty({ message: 'RABBITMQ_URL must be set' })
+  RABBITMQ_URL!: string[];
+
+  /** `quorum` on a RabbitMQ cluster (replicated queues); `classic` on a single broker. */
+  @IsIn(RABBITMQ_QUEUE_TYPES, { message: `RABBITMQ_QUEUE_TYPE must be one of ${RABBITMQ_QUEUE_TYPES.join(', ')}` })
+  RABBITMQ_QUEUE_TYPE: RabbitQueueType = 'classic';
 
   @IsString() @Matches(/^[\w.:-]+$/, { message: 'RABBITMQ_SMS_QUEUE may hold letters, digits, . _ : -' })
   RABBITMQ_SMS_QUEUE = 'notifyx.sms';

@@ -1,7 +1,8 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { connect, type Channel, type ChannelModel } from 'amqplib';
+import type { Channel, ChannelModel } from 'amqplib';
 import { AppConfig } from '../config/app-config';
-import { retryQueueName } from '../queue/sms-topology';
+import { connectToBroker } from '../queue/broker-connection';
+import { retryQueueNames } from '../queue/sms-topology';
 
 /** Scrapes and dashboards within this window share one look at the broker. */
 export const QUEUE_STATS_TTL_MS = 5000;
@@ -48,7 +49,7 @@ export class QueueInspector implements OnApplicationShutdown {
   /** The SMS queue, its delay queues and its dead-letter queue, as the app declares them. */
   queues(): Array<{ queue: string; role: QueueRole }> {
     const { rabbit, retry } = this.config;
-    const retries = Array.from({ length: Math.max(retry.maxAttempts, 2) }, (_, level) => retryQueueName(rabbit, level));
+    const retries = retryQueueNames(rabbit, retry.maxAttempts);
     return [
       { queue: rabbit.queue, role: 'main' },
       ...retries.map((queue) => ({ queue, role: 'retry' as const })),
@@ -106,7 +107,7 @@ export class QueueInspector implements OnApplicationShutdown {
 
   private openConnection(): Promise<ChannelModel> {
     if (this.connection) return this.connection;
-    const opening = connect(this.config.rabbit.url, { timeout: CONNECT_TIMEOUT_MS }).then((connection) => {
+    const opening = connectToBroker(this.config.rabbit.urls, { timeout: CONNECT_TIMEOUT_MS }).then((connection) => {
       connection.on('error', () => undefined);
       connection.on('close', () => {
         if (this.connection !== opening) return;

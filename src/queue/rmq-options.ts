@@ -2,18 +2,15 @@ import { RmqOptions, Transport } from '@nestjs/microservices';
 import { hostname } from 'node:os';
 import type { RabbitSettings } from '../config/app-config';
 import { SmsCommandDeserializer } from './sms-command.deserializer';
+import { QUORUM_DELIVERY_LIMIT, smsQueueOptions } from './sms-topology';
 
 /**
- * Queue arguments must be identical wherever the queue is asserted (API client and worker), or
- * RabbitMQ refuses the second declaration. Rejected messages go to `<queue>.dead`.
+ * What both sides declare: the broker's nodes (amqp-connection-manager connects to the first that
+ * answers and, when that connection drops, moves on to the next), and the durable send queue with
+ * the arguments of sms-topology.ts, identical on both sides or RabbitMQ refuses the second.
  */
-export function smsQueueArguments(rabbit: RabbitSettings): Record<string, string> {
-  return { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': rabbit.deadLetterQueue };
-}
-
-/** What both sides declare: the broker, and the durable queue with its dead-letter route. */
 function smsQueue(rabbit: RabbitSettings) {
-  return { urls: [rabbit.url], queue: rabbit.queue, queueOptions: { durable: true, arguments: smsQueueArguments(rabbit) } };
+  return { urls: rabbit.urls, queue: rabbit.queue, queueOptions: smsQueueOptions(rabbit) };
 }
 
 /** Publisher side: persistent messages; noAck stays unset (it breaks clients). */
@@ -24,7 +21,7 @@ export function smsClientOptions(rabbit: RabbitSettings): RmqOptions {
 /** Names this process's consumer, so a graceful stop can cancel exactly it. */
 export const WORKER_CONSUMER_TAG = `notifyx-worker-${hostname()}-${process.pid}`;
 
-/** Consumer side: manual acks, bounded prefetch, and unreadable commands routed to a handler. */
+/** Consumer side: manual acks, bounded prefetch, and unreadable or too often redelivered commands routed to a handler. */
 export function smsServerOptions(rabbit: RabbitSettings): RmqOptions {
   return {
     transport: Transport.RMQ,
@@ -33,7 +30,7 @@ export function smsServerOptions(rabbit: RabbitSettings): RmqOptions {
       noAck: false,
       prefetchCount: rabbit.prefetch,
       consumerTag: WORKER_CONSUMER_TAG,
-      deserializer: new SmsCommandDeserializer(),
+      deserializer: new SmsCommandDeserializer(rabbit.queueType === 'quorum' ? QUORUM_DELIVERY_LIMIT : undefined),
     },
   };
 }

@@ -56,4 +56,6 @@ export class SendSmsCommand {
 export interface UnprocessableCommand {
   reason: string;
   pattern?: unknown;
+  /** Set when the command names a stored message, so parking it is audited on that message. */
+  command?: { messageId: string; requestId?: string };
 }

@@ -1,25 +1,74 @@
-import type { Channel } from 'amqplib';
+import type { Channel, Options } from 'amqplib';
 import type { RabbitSettings } from '../config/app-config';
+
+/**
+ * How every SMS queue is declared, in one place: RabbitMQ refuses (PRECONDITION_FAILED) a
+ * declaration whose arguments differ from the queue's, so the API's client, the worker's server,
+ * the dead-letter parking and the tests all take their options from here.
+ *
+ * `quorum` (RabbitMQ 3.10+, a cluster) replicates each queue on a majority of nodes. Its
+ * dead-lettering is made at-least-once, which RabbitMQ allows only with `x-overflow:
+ * reject-publish`: a command moving from a delay queue back to the send queue (or from the send
+ * queue to `.dead`) is then removed only once the target has confirmed it, so a node lost
+ * mid-move cannot drop it. No queue sets a length limit, so reject-publish never refuses a publish.
+ * `classic` keeps the arguments queues had before quorum existed here, so existing ones still match.
+ */
+
+/**
+ * Quorum queues count deliveries that were not acked (a worker crashed or lost its channel, or
+ * nacked with requeue) in `x-delivery-count`. A command returned this many times is parked by the
+ * worker with a reason (SmsCommandDeserializer); should that last delivery fail too, RabbitMQ
+ * dead-letters it to `<queue>.dead` itself (`x-death` reason `delivery_limit`). Part of the
+ * queue's declaration: changing it needs a new queue or a `delivery-limit` policy.
+ */
+export const QUORUM_DELIVERY_LIMIT = 10;
+
+function quorum(rabbit: RabbitSettings): Record<string, unknown> {
+  return rabbit.queueType === 'quorum' ? { 'x-queue-type': 'quorum' } : {};
+}
+
+/** Dead-letters into `target` through the default exchange; at-least-once on quorum queues. */
+function deadLetterTo(rabbit: RabbitSettings, target: string): Record<string, unknown> {
+  const route = { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': target };
+  if (rabbit.queueType !== 'quorum') return route;
+  return { ...route, 'x-dead-letter-strategy': 'at-least-once', 'x-overflow': 'reject-publish' };
+}
+
+/** The send queue: unprocessable commands (and, on quorum, ones past the delivery limit) go to `<queue>.dead`. */
+export function smsQueueOptions(rabbit: RabbitSettings): Options.AssertQueue {
+  const limit = rabbit.queueType === 'quorum' ? { 'x-delivery-limit': QUORUM_DELIVERY_LIMIT } : {};
+  return { durable: true, arguments: { ...quorum(rabbit), ...deadLetterTo(rabbit, rabbit.deadLetterQueue), ...limit } };
+}
+
+export function deadLetterQueueOptions(rabbit: RabbitSettings): Options.AssertQueue {
+  return { durable: true, arguments: quorum(rabbit) };
+}
+
+/** A delay queue: its commands carry a per-message TTL and dead-letter back into the send queue. */
+export function retryQueueOptions(rabbit: RabbitSettings): Options.AssertQueue {
+  return { durable: true, arguments: { ...quorum(rabbit), ...deadLetterTo(rabbit, rabbit.queue) } };
+}
 
 /** Delay queue for retry `attempt`; expired messages dead-letter back into the SMS queue. */
 export function retryQueueName(rabbit: RabbitSettings, attempt: number): string {
   return `${rabbit.queue}.retry.${attempt}`;
 }
 
+/** Levels 0 .. max(maxAttempts, 2) − 1. */
+export function retryQueueNames(rabbit: RabbitSettings, maxAttempts: number): string[] {
+  return Array.from({ length: Math.max(maxAttempts, 2) }, (_, level) => retryQueueName(rabbit, level));
+}
+
 /**
  * One delay queue per attempt, so the messages in one queue wait about as long as each other:
- * RabbitMQ only expires messages at the head of a queue, and mixing a 2 s wait behind a 5 min
- * one would hold the short one back. Jitter stays within one level, which bounds that effect.
+ * RabbitMQ only expires messages at the head of a queue (quorum queues too), and mixing a 2 s
+ * wait behind a 5 min one would hold the short one back. Jitter stays within one level, which
+ * bounds that effect.
  */
 export async function declareSmsTopology(channel: Channel, rabbit: RabbitSettings, maxAttempts: number): Promise<void> {
-  await channel.assertQueue(rabbit.deadLetterQueue, { durable: true });
+  await channel.assertQueue(rabbit.deadLetterQueue, deadLetterQueueOptions(rabbit));
   // Level 0 holds re-checks of messages another worker may still be sending; 1.. hold retries.
-  for (let attempt = 0; attempt < Math.max(maxAttempts, 2); attempt += 1) {
-    await channel.assertQueue(retryQueueName(rabbit, attempt), {
-      durable: true,
-      arguments: { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': rabbit.queue },
-    });
-  }
+  for (const queue of retryQueueNames(rabbit, maxAttempts)) await channel.assertQueue(queue, retryQueueOptions(rabbit));
 }
 
 /** Exponential backoff with jitter: base·2^(attempt-1), capped, then a random 50–100% of it. */

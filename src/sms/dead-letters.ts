@@ -1,12 +1,13 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import type { RmqContext } from '@nestjs/microservices';
-import { connect, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
+import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { AuditAction } from '../audit/audit-actions';
 import { AuditService } from '../audit/audit.service';
 import { AppConfig } from '../config/app-config';
 import { DeadLettersRepository } from '../dead-letters/dead-letters.repository';
 import { SmsPattern } from '../queue/sms-commands';
-import { declareSmsTopology } from '../queue/sms-topology';
+import { connectToBroker } from '../queue/broker-connection';
+import { deadLetterQueueOptions, declareSmsTopology } from '../queue/sms-topology';
 
 export const REASON_HEADER = 'x-notifyx-reason';
 
@@ -29,7 +30,7 @@ export class DeadLetters implements OnModuleInit {
 
   /** RabbitMQ only dead-letters into queues that exist: declare the dead and delay queues before consuming. */
   async onModuleInit(): Promise<void> {
-    const connection = await connect(this.config.rabbit.url);
+    const connection = await connectToBroker(this.config.rabbit.urls);
     try {
       await declareSmsTopology(await connection.createChannel(), this.config.rabbit, this.config.retry.maxAttempts);
     } finally {
@@ -51,7 +52,7 @@ export class DeadLetters implements OnModuleInit {
       'x-notifyx-original-queue': queue,
       'x-notifyx-dead-lettered-at': new Date().toISOString(),
     };
-    await channel.assertQueue(deadLetterQueue, { durable: true });
+    await channel.assertQueue(deadLetterQueue, deadLetterQueueOptions(this.config.rabbit));
     await new Promise<void>((resolve, reject) =>
       channel.sendToQueue(deadLetterQueue, content, { persistent: true, headers }, (error?: unknown) =>
         error ? reject(error) : resolve(),

@@ -42,7 +42,7 @@ export class SmsController {
 
   @EventPattern(SmsPattern.Unprocessable)
   async unprocessable(@Payload() payload: UnprocessableCommand, @Ctx() context: RmqContext): Promise<void> {
-    await this.deadLetters.park(context, payload.reason);
+    await this.deadLetters.park(context, payload.reason, payload.command);
   }
 
   private async settle(context: RmqContext, outcome: DeliveryOutcome): Promise<void> {

@@ -1,12 +1,13 @@
 import type { INestApplication, INestMicroservice } from '@nestjs/common';
-import { connect as amqpConnect } from 'amqplib';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { MongoClient } from 'mongodb';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { startTwilioSandbox, TwilioSandbox } from '../../src/twilio-sandbox/sandbox-server';
-import { EnvDto } from '../../src/config/env.validation';
+import type { RabbitSettings } from '../../src/config/app-config';
+import { EnvDto, type RabbitQueueType } from '../../src/config/env.validation';
+import { connectToBroker } from '../../src/queue/broker-connection';
 import { testServiceUrls } from './services';
 import { waitFor } from './wait-for';
 
@@ -91,7 +92,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
       await sandbox.close();
       await mongo.db(dbName).dropDatabase();
       await mongo.close();
-      await deleteQueues(rabbitmqUrl, [queue, `${queue}.dead`, ...retryQueues(queue, Number(env.SMS_MAX_ATTEMPTS ?? new EnvDto().SMS_MAX_ATTEMPTS))]);
+      await deleteQueues(env.RABBITMQ_URL.split(','), [queue, `${queue}.dead`, ...retryQueues(queue, Number(env.SMS_MAX_ATTEMPTS ?? new EnvDto().SMS_MAX_ATTEMPTS))]);
     },
   };
   return system;
@@ -103,8 +104,8 @@ export async function batchWrittenOut(system: RunningSystem, batchId: string, co
   await waitFor(`batch ${batchId} written out`, async () => (await messages.countDocuments({ batchId })) === count, timeoutMs, intervalMs);
 }
 
-async function deleteQueues(url: string, queues: string[]): Promise<void> {
-  const connection = await amqpConnect(url);
+async function deleteQueues(urls: string[], queues: string[]): Promise<void> {
+  const connection = await connectToBroker(urls);
   const channel = await connection.createChannel();
   for (const queue of queues) await channel.deleteQueue(queue);
   await connection.close();
@@ -113,4 +114,13 @@ async function deleteQueues(url: string, queues: string[]): Promise<void> {
 /** The delay queues the app declares beside `queue`, one per attempt (as QueueInspector lists them). */
 export function retryQueues(queue: string, maxAttempts: number): string[] {
   return Array.from({ length: Math.max(maxAttempts, 2) }, (_, level) => `${queue}.retry.${level}`);
+}
+
+/** The RabbitMQ settings the system's processes run with, to declare its queues exactly as they do. */
+export function rabbitSettingsOf(system: Pick<RunningSystem, 'env' | 'queue'>): RabbitSettings {
+  const { env, queue } = system;
+  return {
+    urls: env.RABBITMQ_URL.split(','), queue, deadLetterQueue: `${queue}.dead`, prefetch: Number(env.SMS_PREFETCH),
+    queueType: (env.RABBITMQ_QUEUE_TYPE ?? 'classic') as RabbitQueueType,
+  };
 }
