@@ -1,7 +1,9 @@
-import { RmqOptions, Transport } from '@nestjs/microservices';
+import { CustomStrategy, RmqOptions, Transport } from '@nestjs/microservices';
 import { hostname } from 'node:os';
 import type { RabbitSettings } from '../config/app-config';
 import { SmsCommandDeserializer } from './sms-command.deserializer';
+import { SmsConsumerServer } from './sms-consumer.server';
+import { declareSmsTopology } from './sms-topology';
 
 /**
  * Queue arguments must be identical wherever the queue is asserted (API client and worker), or
@@ -24,16 +26,21 @@ export function smsClientOptions(rabbit: RabbitSettings): RmqOptions {
 /** Names this process's consumer, so a graceful stop can cancel exactly it. */
 export const WORKER_CONSUMER_TAG = `notifyx-worker-${hostname()}-${process.pid}`;
 
-/** Consumer side: manual acks, bounded prefetch, and unreadable commands routed to a handler. */
-export function smsServerOptions(rabbit: RabbitSettings): RmqOptions {
-  return {
-    transport: Transport.RMQ,
-    options: {
-      ...smsQueue(rabbit),
-      noAck: false,
-      prefetchCount: rabbit.prefetch,
-      consumerTag: WORKER_CONSUMER_TAG,
-      deserializer: new SmsCommandDeserializer(),
-    },
+/** A connection attempt that hangs (a half-open link) fails after this long and is retried. */
+const CONNECT_TIMEOUT_MS = 10_000;
+
+/**
+ * Consumer side: manual acks, bounded prefetch, unreadable commands routed to a handler, and a
+ * server that declares the delay and dead queues in its channel setup (see SmsConsumerServer).
+ */
+export function smsServerOptions(rabbit: RabbitSettings, maxAttempts: number): CustomStrategy {
+  const options = {
+    ...smsQueue(rabbit),
+    noAck: false,
+    prefetchCount: rabbit.prefetch,
+    consumerTag: WORKER_CONSUMER_TAG,
+    deserializer: new SmsCommandDeserializer(),
+    socketOptions: { connectionOptions: { timeout: CONNECT_TIMEOUT_MS } },
   };
+  return { strategy: new SmsConsumerServer(options, (channel) => declareSmsTopology(channel, rabbit, maxAttempts)) };
 }
