@@ -60,23 +60,34 @@ describe('command settlement', () => {
         throw error;
       });
     });
+    const handled = jest.spyOn(SmsService.prototype, 'handle');
     const marker = `unreadable while the store is cut ${Date.now()}`;
+    const other = new ObjectId().toHexString();
+    const triesOfOther = () => handled.mock.calls.filter(([command]) => command.messageId === other).length;
     store.cut();
     try {
       await broker.publish(system.queue, marker);
       // The copy is parked, and the write of its record has failed.
       await waitFor('the parked copy', async () => (await broker.messageCount(`${system.queue}.dead`)) === 1);
       await waitFor('a failed record write', async () => failedWrites > 0, 30_000);
+      // Meanwhile another command is handled again and again: the pending park blocks nothing, and
+      // the store being away is waited out, not counted towards SMS_MAX_COMMAND_FAILURES.
+      await broker.publish(system.queue, { pattern: 'sms.send', data: { messageId: other } });
+      await waitFor('the other command tried past the failure limit', async () => triesOfOther() > MAX_FAILURES, 60_000);
     } finally {
       store.restore();
     }
     const letter = await waitFor('the dead letter listed', async () => (await lettersWith(marker))[0], 60_000);
     expect(letter.reason).toMatch(/not a JSON object/);
+    // Once the store answers, the other one meets its real fate: an unknown message, parked at once.
+    const otherLetter = await waitFor('the other command parked', async () => (await lettersWith(other))[0], 30_000);
+    expect(otherLetter.reason).toBe(`message ${other} does not exist`);
 
     await deliveredOnce(brMobile(41002), 'after the store is back');
     expect(channels.size).toBe(1);
     expect(await lettersWith(marker)).toHaveLength(1);
     const parked = (await broker.drain(`${system.queue}.dead`)).filter((copy) => copy.content.toString() === marker);
+    handled.mockRestore();
     expect(parked).toHaveLength(1);
     expect(parked[0].properties.headers?.['x-notifyx-dead-letter-id']).toBe(letter.id);
   }, 120_000);

@@ -29,6 +29,10 @@ describe('CommandFailures', () => {
   it('waits out the store being unreachable without counting it', () => {
     expect(failures.outcomeOf(storeDown, { [FAILURES_HEADER]: 2 })).toMatchObject({ kind: 'again', failures: 2, level: 2 });
     expect(failures.outcomeOf(storeDown, {})).toMatchObject({ kind: 'again', failures: 0, level: 1 });
+    const bulkCut = Object.assign(new Error('connection 15 closed'), { name: 'MongoBulkWriteError', writeErrors: [] });
+    expect(failures.outcomeOf(bulkCut, {})).toMatchObject({ kind: 'again', failures: 0 });
+    const bulkRefused = Object.assign(new Error('E11000'), { name: 'MongoBulkWriteError', writeErrors: [{ code: 11000 }] });
+    expect(failures.outcomeOf(bulkRefused, {})).toMatchObject({ kind: 'again', failures: 1 });
   });
 
   it('reads a missing or garbled header as no failures', () => {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { inspect } from 'node:util';
 import { DomainError } from '../common/domain-error';
+import { isStoreUnavailable } from '../common/store-unavailable';
 import { AppConfig } from '../config/app-config';
 import { retryDelayMs } from '../queue/sms-topology';
 
@@ -12,12 +13,6 @@ export type FailureOutcome =
   | { kind: 'dead'; reason: string }
   /** Try again after `delayMs` through delay queue `level`, carrying `failures` in its header. */
   | { kind: 'again'; failures: number; level: number; delayMs: number; reason: string };
-
-/** The store being unreachable fails every command alike: an outage, not something wrong with this one. */
-const STORE_UNREACHABLE = new Set([
-  'MongoServerSelectionError', 'MongooseServerSelectionError', 'MongoNetworkError', 'MongoNetworkTimeoutError',
-  'MongoNotConnectedError', 'MongoPoolClearedError', 'MongoTopologyClosedError',
-]);
 
 const MAX_REASON_LENGTH = 500;
 
@@ -47,7 +42,8 @@ export class CommandFailures {
 
   outcomeOf(error: unknown, headers: Record<string, unknown>): FailureOutcome {
     if (error instanceof DomainError) return { kind: 'dead', reason: error.message };
-    const counted = !(error instanceof Error && STORE_UNREACHABLE.has(error.name));
+    // The store being unreachable fails every command alike: an outage, not something wrong with this one.
+    const counted = !isStoreUnavailable(error);
     const failures = failuresIn(headers) + (counted ? 1 : 0);
     const limit = this.config.maxCommandFailures;
     if (failures >= limit) return { kind: 'dead', reason: `failed ${failures} times (SMS_MAX_COMMAND_FAILURES=${limit}): ${describe(error)}` };
