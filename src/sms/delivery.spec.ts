@@ -39,11 +39,11 @@ describe('Delivery', () => {
     expect(delivery.settled).toBe(true);
   });
 
-  it('resolves a publish once confirmed, and rejects one the broker refused or a closed channel could not take', async () => {
+  it('resolves a publish once confirmed, and rejects one the broker nacked or a closed channel could not take', async () => {
     const ch = channel();
     await deliveryOn(ch).publish('q.dead', Buffer.from('x'), {});
     expect(ch.calls).toEqual(['publish q.dead']);
-    await expect(deliveryOn(channel({ refuse: true })).publish('q.dead', Buffer.from('x'), {})).rejects.toThrow(/refused/);
+    await expect(deliveryOn(channel({ refuse: true })).publish('q.dead', Buffer.from('x'), {})).rejects.toThrow(/not confirmed: nack/);
     await expect(deliveryOn(channel({ closed: true })).publish('q.dead', Buffer.from('x'), {})).rejects.toThrow(/closed/);
   });
 

@@ -32,8 +32,9 @@ export class Delivery {
   publish(queue: string, content: Buffer, options: Options.Publish): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       try {
+        // Called with an error when the broker nacks the publish, or when the channel closes first.
         this.channel.sendToQueue(queue, content, { persistent: true, ...options }, (error?: unknown) =>
-          error ? reject(new Error(`RabbitMQ refused the publish to ${queue}`)) : resolve(),
+          error ? reject(new Error(`publish to ${queue} not confirmed: ${error instanceof Error ? error.message : String(error)}`)) : resolve(),
         );
       } catch (error) {
         reject(error as Error);
