@@ -2,8 +2,9 @@
 # Make the services NotifyX and its tests need available on this machine:
 #   - RabbitMQ  (RABBITMQ_URL, default amqp://guest:guest@127.0.0.1:5672)
 #   - MongoDB   (MONGODB_URI, default mongodb://127.0.0.1:27017); when nothing
-#               listens there, a local FerretDB v1.24.2 (MongoDB wire-compatible,
-#               SQLite backend) is built once, cached and started.
+#               listens there, a local FerretDB v1.24.2 (MongoDB wire-compatible)
+#               is built once, cached and started on PostgreSQL, which must be
+#               running (the script stops and says so otherwise).
 #   - Chromium  (/usr/bin/chromium, for the browser test)
 #   - Redis     only checked (a warning, never fatal) when REDIS_URL is set
 # Services that are already reachable are used as they are (for example the
@@ -24,6 +25,8 @@
 #
 # Other environment:
 #   FERRETDB_BIN                use this FerretDB binary instead of the cached one
+#   FERRETDB_POSTGRESQL_URL     FerretDB's PostgreSQL database (default
+#                               postgres://postgres@127.0.0.1:5432/notifyx_ferretdb)
 #   XDG_CACHE_HOME              cache root (binary: $XDG_CACHE_HOME/notifyx/)
 set -euo pipefail
 
@@ -34,7 +37,6 @@ FERRETDB_MODULE="github.com/FerretDB/FerretDB"
 CACHE_DIR="${XDG_CACHE_HOME:-$HOME/.cache}/notifyx"
 FERRETDB_PID_FILE="$RUN_DIR/ferretdb.pid"
 FERRETDB_LOG="$RUN_DIR/ferretdb.log"
-FERRETDB_DATA="$RUN_DIR/ferretdb"
 RABBITMQ_WAIT_SECONDS=90
 FERRETDB_WAIT_SECONDS=30
 CHROMIUM_PATH="/usr/bin/chromium"
@@ -223,29 +225,33 @@ build_ferretdb() {   # build_ferretdb OUTPUT_PATH
   info "FerretDB binary cached at $out"
 }
 
-# FerretDB's store. PostgreSQL when it runs here (this machine kind has it): measured on the same
-# machine, its updates run ~3x faster than SQLite's (300/s against 110/s). Test and local data
-# only, so commits need not wait for the disk (synchronous_commit=off). Else SQLite, in WAL mode
-# with synchronous=NORMAL. FERRETDB_HANDLER=sqlite|pg forces one.
+# FerretDB's store: PostgreSQL only. Its SQLite backend fails under the worker's concurrency (most
+# writes of a bulk drain logged SQLITE_BUSY, ~4 messages a second), so it is not offered.
+# FERRETDB_POSTGRESQL_URL names the database (default notifyx_ferretdb on the local server, as user
+# postgres), created when missing. Test and local data only, so commits need not wait for the disk
+# (synchronous_commit=off). Sets FERRETDB_BACKEND_ARGS, or stops with what to do.
 ferretdb_backend_args() {
-  local handler="${FERRETDB_HANDLER:-auto}" pg_url db="notifyx_ferretdb"
-  pg_url="${FERRETDB_POSTGRESQL_URL:-postgres://postgres@127.0.0.1:5432/$db}"
-  if [ "$handler" != sqlite ] && command -v psql >/dev/null 2>&1 && port_open 127.0.0.1 5432 &&
-    psql -h 127.0.0.1 -U postgres -d postgres -tAc 'select 1' >/dev/null 2>&1; then
-    if [ -z "$(psql -h 127.0.0.1 -U postgres -d postgres -tAc "select 1 from pg_database where datname = '$db'")" ]; then
-      psql -h 127.0.0.1 -U postgres -d postgres -qc "create database $db" >/dev/null
-    fi
-    psql -h 127.0.0.1 -U postgres -d postgres -qc "alter database $db set synchronous_commit = off" >/dev/null
-    # FerretDB passes the field name as a parameter: only a plan made for the actual name can use an index.
-    psql -h 127.0.0.1 -U postgres -d postgres -qc "alter database $db set plan_cache_mode = force_custom_plan" >/dev/null
-    # Indexes FerretDB's lookups can use (see the file): without them every find scans its table.
-    psql -h 127.0.0.1 -U postgres -d "$db" -v ON_ERROR_STOP=1 -q -f "$ROOT/scripts/ferretdb-pg-indexes.sql" >/dev/null 2>&1 ||
-      warn "could not load scripts/ferretdb-pg-indexes.sql into $db: FerretDB will scan whole tables"
-    printf '%s\n' --handler=pg "--postgresql-url=$pg_url"
-    return 0
+  local handler="${FERRETDB_HANDLER:-pg}" pg_url admin_url db
+  [ "$handler" = pg ] ||
+    die "FERRETDB_HANDLER=$handler is not supported: FerretDB runs on PostgreSQL here (its SQLite backend fails under the worker's concurrency). Unset FERRETDB_HANDLER."
+  pg_url="${FERRETDB_POSTGRESQL_URL:-postgres://postgres@127.0.0.1:5432/notifyx_ferretdb}"
+  db="${pg_url##*/}"; db="${db%%\?*}"
+  admin_url="${pg_url%/*}/postgres"
+  parse_url "$pg_url" 5432
+  if ! command -v psql >/dev/null 2>&1 || ! port_open "$URL_HOST" "$URL_PORT" ||
+    ! psql -d "$admin_url" -tAc 'select 1' >/dev/null 2>&1; then
+    die "no MongoDB answers at $host:$port ($(var_name MONGODB_URI)), and the FerretDB started in its place needs PostgreSQL, which does not answer at $URL_HOST:$URL_PORT (checked with psql ${admin_url}). Install and start it ('sudo apt-get install postgresql && sudo service postgresql start'; psql must reach it as in FERRETDB_POSTGRESQL_URL), or point $(var_name MONGODB_URI) at a MongoDB (e.g. 'docker compose up -d mongodb')."
   fi
-  [ "$handler" = pg ] && die "FERRETDB_HANDLER=pg, but PostgreSQL is not reachable on 127.0.0.1:5432 with psql."
-  printf '%s\n' --handler=sqlite "--sqlite-url=file:$FERRETDB_DATA/?_pragma=synchronous(normal)"
+  if [ -z "$(psql -d "$admin_url" -tAc "select 1 from pg_database where datname = '$db'")" ]; then
+    psql -d "$admin_url" -qc "create database $db" >/dev/null
+  fi
+  psql -d "$admin_url" -qc "alter database $db set synchronous_commit = off" >/dev/null
+  # FerretDB passes the field name as a parameter: only a plan made for the actual name can use an index.
+  psql -d "$admin_url" -qc "alter database $db set plan_cache_mode = force_custom_plan" >/dev/null
+  # Indexes FerretDB's lookups can use (see the file): without them every find scans its table.
+  psql -d "$pg_url" -v ON_ERROR_STOP=1 -q -f "$ROOT/scripts/ferretdb-pg-indexes.sql" >/dev/null 2>&1 ||
+    warn "could not load scripts/ferretdb-pg-indexes.sql into $db: FerretDB will scan whole tables"
+  FERRETDB_BACKEND_ARGS=(--handler=pg "--postgresql-url=$pg_url")
 }
 
 ensure_ferretdb() {
@@ -262,7 +268,7 @@ ensure_ferretdb() {
   is_local_host "$host" ||
     die "MongoDB at $host:$port ($(var_name MONGODB_URI)) is not reachable, and it is not a local address this script could start FerretDB on."
 
-  mkdir -p "$RUN_DIR" "$FERRETDB_DATA"
+  mkdir -p "$RUN_DIR"
 
   # Serialize concurrent runs (e.g. two terminals) so only one builds/starts.
   if command -v flock >/dev/null 2>&1; then
@@ -284,19 +290,19 @@ ensure_ferretdb() {
     info "FerretDB (pid $pid) is running but not answering on $host:$port yet; waiting"
   else
     rm -f "$FERRETDB_PID_FILE"
+    # Before the build: without PostgreSQL a FerretDB binary is of no use.
+    ferretdb_backend_args
     bin="${FERRETDB_BIN:-$CACHE_DIR/ferretdb-$FERRETDB_VERSION}"
     if [ ! -x "$bin" ]; then
       [ -n "${FERRETDB_BIN:-}" ] && die "FERRETDB_BIN=$FERRETDB_BIN is not an executable file."
       build_ferretdb "$bin"
     fi
-    local backend
-    mapfile -t backend < <(ferretdb_backend_args)
-    info "starting FerretDB $FERRETDB_VERSION on $listen_host:$port (${backend[0]}, log $FERRETDB_LOG)"
+    info "starting FerretDB $FERRETDB_VERSION on $listen_host:$port (on PostgreSQL, log $FERRETDB_LOG)"
     printf '\n=== %s: starting %s\n' "$(date '+%F %T')" "$bin" >>"$FERRETDB_LOG"
     # setsid + nohup: detached from this script's session and terminal, so it
     # outlives the script (and Ctrl-C in the terminal that ran it).
     (cd "$RUN_DIR" && exec setsid nohup "$bin" \
-      "${backend[@]}" \
+      "${FERRETDB_BACKEND_ARGS[@]}" \
       --state-dir="$RUN_DIR" \
       --listen-addr="$listen_host:$port" \
       --telemetry=disable \

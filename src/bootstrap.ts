@@ -72,7 +72,7 @@ export async function createApiApp(): Promise<INestApplication> {
 export async function createWorkerApp(): Promise<INestMicroservice> {
   const app = await NestFactory.createMicroservice<AsyncMicroserviceOptions>(WorkerModule, {
     inject: [AppConfig],
-    useFactory: (config: AppConfig) => smsServerOptions(config.rabbit),
+    useFactory: (config: AppConfig) => smsServerOptions(config.rabbit, config.retry.maxAttempts),
     bufferLogs: true,
   });
   app.useLogger(app.get(Logger));

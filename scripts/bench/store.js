@@ -3,7 +3,7 @@
  * A FerretDB of the benchmark's own, when no BENCH_MONGODB_URI is given. The shared one that
  * scripts/services.sh starts also serves every test run on the machine; its connection pool is
  * then the queue everything waits in, and the figures would measure the neighbours. Same cached
- * binary, same PostgreSQL (its own database) or SQLite when there is no PostgreSQL.
+ * binary, same PostgreSQL (its own database); like services.sh, no SQLite (it fails under load).
  */
 const { execFileSync, spawn } = require('node:child_process');
 const { existsSync, mkdirSync, openSync, readdirSync, readFileSync } = require('node:fs');
@@ -39,7 +39,7 @@ function psql(sql, database = 'postgres') {
 }
 
 /** Same choice as scripts/services.sh: PostgreSQL when it answers, with commits not waiting for the disk. */
-function backendArgs(dataDir) {
+function backendArgs() {
   try {
     if (psql('select 1') === '1') {
       if (psql(`select 1 from pg_database where datname = '${PG_DATABASE}'`) !== '1') psql(`create database ${PG_DATABASE}`);
@@ -52,8 +52,7 @@ function backendArgs(dataDir) {
   } catch {
     // no PostgreSQL here
   }
-  mkdirSync(dataDir, { recursive: true });
-  return { args: ['--handler=sqlite', `--sqlite-url=file:${dataDir}/?_pragma=synchronous(normal)`], backend: 'sqlite' };
+  throw new Error('the bench store needs PostgreSQL on 127.0.0.1:5432 (user postgres): apt-get install postgresql, or set BENCH_MONGODB_URI');
 }
 
 const portOpen = (port) => new Promise((resolve) => {
@@ -67,7 +66,7 @@ async function startPrivateStore(workDir) {
   if (!bin) return undefined;
   const port = await freePort();
   const debugPort = await freePort();
-  const { args, backend } = backendArgs(join(workDir, 'ferretdb-data'));
+  const { args, backend } = backendArgs();
   mkdirSync(workDir, { recursive: true });
   const log = openSync(join(workDir, 'ferretdb.log'), 'a');
   const child = spawn(bin, [...args, `--state-dir=${workDir}`, `--listen-addr=127.0.0.1:${port}`, '--telemetry=disable',

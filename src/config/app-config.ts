@@ -113,6 +113,11 @@ export class AppConfig {
     return { maxAttempts: this.get('SMS_MAX_ATTEMPTS'), baseMs: this.get('SMS_RETRY_BASE_MS'), maxMs: this.get('SMS_RETRY_MAX_MS') };
   }
 
+  /** Failures (not domain errors, not the store being unreachable) after which a command is parked. */
+  get maxCommandFailures(): number {
+    return this.get('SMS_MAX_COMMAND_FAILURES');
+  }
+
   get outboxRelayIntervalMs(): number {
     return this.get('OUTBOX_RELAY_INTERVAL_MS');
   }

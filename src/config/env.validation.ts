@@ -115,6 +115,10 @@ export class EnvDto {
   @Type(() => Number) @IsInt() @Min(10)
   SMS_RETRY_MAX_MS = 300000;
 
+  /** A command whose handling fails this many times for a reason that is not a domain error is parked. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(1000)
+  SMS_MAX_COMMAND_FAILURES = 10;
+
   @Type(() => Number) @IsInt() @Min(50)
   OUTBOX_RELAY_INTERVAL_MS = 1000;
 

@@ -18,9 +18,13 @@ export class DeadLettersRepository {
     @InjectModel(DeadLetterReplay.name) private readonly replays: Model<DeadLetterReplay>,
   ) {}
 
-  async add(letter: DeadLetter): Promise<DeadLetterRecord> {
-    const created = await this.model.create(letter);
-    return toRecord(created.toObject() as LeanDeadLetter);
+  /** Writes the letter under `id`; a second write of the same id (a retry after a lost answer) is a no-op. */
+  async addOnce(id: string, letter: DeadLetter): Promise<void> {
+    try {
+      await this.model.create({ _id: new Types.ObjectId(id), ...letter });
+    } catch (error) {
+      if ((error as { code?: number }).code !== 11000) throw error;
+    }
   }
 
   async findById(id: string): Promise<DeadLetterRecord | null> {

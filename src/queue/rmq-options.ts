@@ -1,8 +1,9 @@
-import { RmqOptions, Transport } from '@nestjs/microservices';
+import { CustomStrategy, RmqOptions, Transport } from '@nestjs/microservices';
 import { hostname } from 'node:os';
 import type { RabbitSettings } from '../config/app-config';
 import { SmsCommandDeserializer } from './sms-command.deserializer';
-import { QUORUM_DELIVERY_LIMIT, smsQueueOptions } from './sms-topology';
+import { SmsConsumerServer } from './sms-consumer.server';
+import { declareSmsTopology, QUORUM_DELIVERY_LIMIT, smsQueueOptions } from './sms-topology';
 
 /**
  * What both sides declare: the broker's nodes (amqp-connection-manager connects to the first that
@@ -21,16 +22,23 @@ export function smsClientOptions(rabbit: RabbitSettings): RmqOptions {
 /** Names this process's consumer, so a graceful stop can cancel exactly it. */
 export const WORKER_CONSUMER_TAG = `notifyx-worker-${hostname()}-${process.pid}`;
 
-/** Consumer side: manual acks, bounded prefetch, and unreadable or too often redelivered commands routed to a handler. */
-export function smsServerOptions(rabbit: RabbitSettings): RmqOptions {
+/** A connection attempt that hangs (a half-open link) fails after this long and is retried. */
+const CONNECT_TIMEOUT_MS = 10_000;
+
+/** Consumer side: manual acks, bounded prefetch, unreadable or too often redelivered commands routed to a handler. */
+export function smsConsumerOptions(rabbit: RabbitSettings) {
   return {
-    transport: Transport.RMQ,
-    options: {
-      ...smsQueue(rabbit),
-      noAck: false,
-      prefetchCount: rabbit.prefetch,
-      consumerTag: WORKER_CONSUMER_TAG,
-      deserializer: new SmsCommandDeserializer(rabbit.queueType === 'quorum' ? QUORUM_DELIVERY_LIMIT : undefined),
-    },
+    ...smsQueue(rabbit),
+    noAck: false,
+    prefetchCount: rabbit.prefetch,
+    consumerTag: WORKER_CONSUMER_TAG,
+    deserializer: new SmsCommandDeserializer(rabbit.queueType === 'quorum' ? QUORUM_DELIVERY_LIMIT : undefined),
+    socketOptions: { connectionOptions: { timeout: CONNECT_TIMEOUT_MS } },
   };
+}
+
+/** The consumer's server: it declares the delay and dead queues in its channel setup (see SmsConsumerServer). */
+export function smsServerOptions(rabbit: RabbitSettings, maxAttempts: number): CustomStrategy {
+  const options = smsConsumerOptions(rabbit);
+  return { strategy: new SmsConsumerServer(options, (channel) => declareSmsTopology(channel, rabbit, maxAttempts)) };
 }

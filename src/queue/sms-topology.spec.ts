@@ -1,5 +1,5 @@
 import type { RabbitSettings } from '../config/app-config';
-import { smsClientOptions, smsServerOptions } from './rmq-options';
+import { smsClientOptions, smsConsumerOptions } from './rmq-options';
 import { deadLetterQueueOptions, QUORUM_DELIVERY_LIMIT, retryQueueOptions, smsQueueOptions } from './sms-topology';
 
 const rabbit = (queueType: RabbitSettings['queueType']): RabbitSettings => ({
@@ -35,7 +35,7 @@ describe('SMS queue declarations', () => {
 
   it.each(['classic', 'quorum'] as const)('%s: the API and the worker declare the send queue alike, on every listed node', (type) => {
     const client = smsClientOptions(rabbit(type)).options;
-    const server = smsServerOptions(rabbit(type)).options;
+    const server = smsConsumerOptions(rabbit(type));
     expect(client?.queueOptions).toEqual(server?.queueOptions);
     expect(client?.urls).toEqual(['amqp://a:5672', 'amqp://b:5672']);
     expect(server?.urls).toEqual(client?.urls);

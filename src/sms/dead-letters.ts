@@ -1,15 +1,20 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
-import type { RmqContext } from '@nestjs/microservices';
-import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
+import { Injectable, Logger } from '@nestjs/common';
+import { Types } from 'mongoose';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { AuditAction } from '../audit/audit-actions';
 import { AuditService } from '../audit/audit.service';
 import { AppConfig } from '../config/app-config';
 import { DeadLettersRepository } from '../dead-letters/dead-letters.repository';
 import { SmsPattern } from '../queue/sms-commands';
-import { connectToBroker } from '../queue/broker-connection';
-import { deadLetterQueueOptions, declareSmsTopology } from '../queue/sms-topology';
+import type { Delivery } from './delivery';
 
 export const REASON_HEADER = 'x-notifyx-reason';
+/** Names the dead letter's record (GET /v1/dead-letters) on the parked copy. */
+export const DEAD_LETTER_ID_HEADER = 'x-notifyx-dead-letter-id';
+
+/** Waits between tries of a record write while the store is away: 250 ms doubling to 5 s. */
+const FIRST_WAIT_MS = 250;
+const LONGEST_WAIT_MS = 5000;
 
 /** The wire form of an `sms.send` command for a stored message. */
 export function storedCommandContent(command: { messageId: string; requestId?: string }): Buffer {
@@ -17,55 +22,55 @@ export function storedCommandContent(command: { messageId: string; requestId?: s
 }
 
 /**
- * Parks a command it cannot process in `<queue>.dead` with the reason in its headers, then acks
- * the original, so one bad command never blocks the consumer.
+ * Parks a command it cannot process in `<queue>.dead` with the reason in its headers, so one bad
+ * command never blocks the consumer. The order makes a parked command always have its record:
+ * the copy is published (confirmed), then its record and audit entry are written, retried until
+ * the store answers (the record's id is chosen up front, so a retry after a lost answer writes it
+ * once), and only then is the original acked. Until then the original stays unacked: a worker that
+ * dies meanwhile leaves it to be parked again by the next one (a second copy, never a lost record).
  */
 @Injectable()
-export class DeadLetters implements OnModuleInit {
+export class DeadLetters {
+  private readonly logger = new Logger(DeadLetters.name);
+
   constructor(
     private readonly config: AppConfig,
     private readonly audit: AuditService,
     private readonly store: DeadLettersRepository,
   ) {}
 
-  /** RabbitMQ only dead-letters into queues that exist: declare the dead and delay queues before consuming. */
-  async onModuleInit(): Promise<void> {
-    const connection = await connectToBroker(this.config.rabbit.urls);
-    try {
-      await declareSmsTopology(await connection.createChannel(), this.config.rabbit, this.config.retry.maxAttempts);
-    } finally {
-      await connection.close();
-    }
+  /** `command`: the stored message's command to park instead of the bytes that arrived. */
+  async park(delivery: Delivery, reason: string, command?: { messageId: string; requestId?: string }): Promise<void> {
+    const messageId = command?.messageId;
+    const content = command ? storedCommandContent(command) : delivery.message.content;
+    const { queue, deadLetterQueue } = this.config.rabbit;
+    const id = new Types.ObjectId().toHexString();
+    const at = new Date();
+    const headers = {
+      ...delivery.headers,
+      [REASON_HEADER]: reason,
+      [DEAD_LETTER_ID_HEADER]: id,
+      'x-notifyx-original-queue': queue,
+      'x-notifyx-dead-lettered-at': at.toISOString(),
+    };
+    await delivery.publish(deadLetterQueue, content, { headers });
+    const record = { at, queue: deadLetterQueue, reason, content: content.toString('utf8'), headers: delivery.headers, messageId };
+    await this.untilWritten('dead-letter record', id, () => this.store.addOnce(id, record));
+    await this.untilWritten('dead-letter audit entry', id, () => this.audit.record({
+      actor: 'worker', action: AuditAction.CommandDeadLettered, messageId, details: { reason, queue: deadLetterQueue, deadLetterId: id },
+    }));
+    delivery.ack();
   }
 
-  /** `command`: the stored message's command to park instead of the bytes that arrived. */
-  async park(context: RmqContext, reason: string, command?: { messageId: string; requestId?: string }): Promise<void> {
-    const messageId = command?.messageId;
-    // amqp-connection-manager opens confirm channels, so the publish below is confirmed.
-    const channel = context.getChannelRef() as ConfirmChannel;
-    const original = context.getMessage() as ConsumeMessage;
-    const content = command ? storedCommandContent(command) : original.content;
-    const { queue, deadLetterQueue } = this.config.rabbit;
-    const headers = {
-      ...original.properties.headers,
-      [REASON_HEADER]: reason,
-      'x-notifyx-original-queue': queue,
-      'x-notifyx-dead-lettered-at': new Date().toISOString(),
-    };
-    await channel.assertQueue(deadLetterQueue, deadLetterQueueOptions(this.config.rabbit));
-    await new Promise<void>((resolve, reject) =>
-      channel.sendToQueue(deadLetterQueue, content, { persistent: true, headers }, (error?: unknown) =>
-        error ? reject(error) : resolve(),
-      ),
-    );
-    channel.ack(original);
-    await this.store.add({
-      at: new Date(), queue: deadLetterQueue, reason, content: content.toString('utf8'),
-      headers: original.properties.headers, messageId,
-    });
-    await this.audit.record({
-      actor: 'worker', action: AuditAction.CommandDeadLettered, messageId,
-      details: { reason, queue: deadLetterQueue },
-    });
+  private async untilWritten(what: string, id: string, write: () => Promise<unknown>): Promise<void> {
+    for (let wait = FIRST_WAIT_MS; ; wait = Math.min(wait * 2, LONGEST_WAIT_MS)) {
+      try {
+        await write();
+        return;
+      } catch (error) {
+        this.logger.warn({ err: error, deadLetterId: id, retryInMs: wait }, `${what} not written yet; the command stays unacked until it is`);
+        await sleep(wait);
+      }
+    }
   }
 }

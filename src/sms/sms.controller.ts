@@ -1,21 +1,22 @@
 import { Controller, Logger } from '@nestjs/common';
 import { Ctx, EventPattern, Payload, RmqContext } from '@nestjs/microservices';
-import type { Channel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DomainError } from '../common/domain-error';
 import { validatePayload } from '../common/validation';
 import { AppConfig } from '../config/app-config';
 import { SendSmsCommand, SmsPattern, UnprocessableCommand } from '../queue/sms-commands';
 import { retryQueueName } from '../queue/sms-topology';
+import { CommandFailures, FAILURES_HEADER, FailureOutcome } from './command-failures';
 import { ConsumerDrain } from './consumer-drain';
-import { DeadLetters } from './dead-letters';
-import { storedCommandContent } from './dead-letters';
-import { DeliveryOutcome, SmsService, StoredCommand } from './sms.service';
+import { DeadLetters, storedCommandContent } from './dead-letters';
+import { Delivery } from './delivery';
+import { DeliveryOutcome, SmsService } from './sms.service';
 
-/** Pause before handing back a command that failed for an infrastructure reason (e.g. MongoDB down). */
+/** Pause before handing back a command nothing could be done with (its copy could not even be published). */
 const REQUEUE_DELAY_MS = 1000;
 
-/** Thin handlers: payload → validated command → one service call → ack, delay, park or requeue. */
+type Outcome = DeliveryOutcome | FailureOutcome;
+
+/** Thin handlers: payload → validated command → one service call → one settlement (ack, delay, park). */
 @Controller()
 export class SmsController {
   private readonly logger = new Logger(SmsController.name);
@@ -23,49 +24,52 @@ export class SmsController {
   constructor(
     private readonly sms: SmsService,
     private readonly deadLetters: DeadLetters,
+    private readonly failures: CommandFailures,
     private readonly drain: ConsumerDrain,
     private readonly config: AppConfig,
   ) {}
 
   @EventPattern(SmsPattern.Send)
   async send(@Payload() payload: unknown, @Ctx() context: RmqContext): Promise<void> {
-    const channel = context.getChannelRef() as ConfirmChannel;
-    await this.drain.track(channel, async () => {
-      try {
-        const outcome = await this.sms.handle(await validatePayload(SendSmsCommand, payload));
-        await this.settle(context, outcome);
-      } catch (error) {
-        await this.fail(context, error);
-      }
-    });
+    const delivery = new Delivery(context);
+    await this.drain.track(delivery.channel, async () => this.settle(delivery, await this.outcomeOf(payload, delivery)));
   }
 
   @EventPattern(SmsPattern.Unprocessable)
   async unprocessable(@Payload() payload: UnprocessableCommand, @Ctx() context: RmqContext): Promise<void> {
-    await this.deadLetters.park(context, payload.reason, payload.command);
+    const delivery = new Delivery(context);
+    await this.drain.track(delivery.channel, () => this.settle(delivery, { kind: 'dead', reason: payload.reason, command: payload.command }));
   }
 
-  private async settle(context: RmqContext, outcome: DeliveryOutcome): Promise<void> {
-    const channel = context.getChannelRef() as ConfirmChannel;
-    const message = context.getMessage() as ConsumeMessage;
-    if (outcome.kind === 'dead') return this.deadLetters.park(context, outcome.reason, outcome.command);
-    if (outcome.kind === 'retry') await this.delay(channel, message, outcome);
-    channel.ack(message);
+  private async outcomeOf(payload: unknown, delivery: Delivery): Promise<Outcome> {
+    try {
+      return await this.sms.handle(await validatePayload(SendSmsCommand, payload));
+    } catch (error) {
+      const outcome = this.failures.outcomeOf(error, delivery.headers);
+      this.logger.error({ err: error, outcome: outcome.kind, failures: outcome.kind === 'again' ? outcome.failures : undefined }, 'command failed');
+      return outcome;
+    }
   }
 
-  /** The command waits in a delay queue and dead-letters back into the SMS queue when it expires. */
-  private async delay(channel: ConfirmChannel, message: ConsumeMessage, outcome: { delayMs: number; level: number; command: StoredCommand }) {
-    const queue = retryQueueName(this.config.rabbit, Math.min(outcome.level, this.config.retry.maxAttempts - 1));
-    const options = { persistent: true, headers: message.properties.headers, expiration: String(Math.max(1, Math.round(outcome.delayMs))) };
-    await new Promise<void>((resolve, reject) =>
-      channel.sendToQueue(queue, storedCommandContent(outcome.command), options, (error?: unknown) => (error ? reject(error) : resolve())),
-    );
+  /** The one place a delivery is settled. A failure here settled nothing: hand it back, once. */
+  private async settle(delivery: Delivery, outcome: Outcome): Promise<void> {
+    try {
+      if (outcome.kind === 'done') return delivery.ack();
+      if (outcome.kind === 'dead') return await this.deadLetters.park(delivery, outcome.reason, 'command' in outcome ? outcome.command : undefined);
+      if (outcome.kind === 'retry') return await this.delay(delivery, outcome, storedCommandContent(outcome.command), delivery.headers);
+      return await this.delay(delivery, outcome, delivery.message.content, { ...delivery.headers, [FAILURES_HEADER]: outcome.failures });
+    } catch (error) {
+      this.logger.error({ err: error }, 'could not settle the command; handing it back');
+      if (delivery.settled) return;
+      await sleep(REQUEUE_DELAY_MS);
+      delivery.requeue();
+    }
   }
 
-  private async fail(context: RmqContext, error: unknown): Promise<void> {
-    if (error instanceof DomainError) return this.deadLetters.park(context, error.message);
-    this.logger.error({ err: error }, 'command failed; requeueing it');
-    await sleep(REQUEUE_DELAY_MS);
-    (context.getChannelRef() as Channel).nack(context.getMessage() as ConsumeMessage, false, true);
+  /** The command waits in a delay queue and dead-letters back into the SMS queue when it expires; then the original is acked. */
+  private async delay(delivery: Delivery, wait: { delayMs: number; level: number }, content: Buffer, headers: Record<string, unknown>) {
+    const queue = retryQueueName(this.config.rabbit, Math.min(wait.level, Math.max(this.config.retry.maxAttempts, 2) - 1));
+    await delivery.publish(queue, content, { headers, expiration: String(Math.max(1, Math.round(wait.delayMs))) });
+    delivery.ack();
   }
 }

@@ -6,6 +6,7 @@ import { DeadLetterStoreModule } from '../dead-letters/dead-letters.module';
 import { MessageStoreModule } from '../messages/message-store.module';
 import { OptOutsModule } from '../opt-outs/opt-outs.module';
 import { PolicyModule } from '../policy/policy.module';
+import { CommandFailures } from './command-failures';
 import { ConsumerDrain } from './consumer-drain';
 import { DeadLetters } from './dead-letters';
 import { SendPacer } from './send-pacer';
@@ -19,7 +20,7 @@ import { TwilioProvider } from './twilio.provider';
   imports: [MessageStoreModule, AuditModule, DeadLetterStoreModule, OptOutsModule, PolicyModule],
   controllers: [SmsController],
   providers: [
-    SmsService, DeadLetters, ConsumerDrain, StatusReconciler, SendPacer, { provide: SMS_PROVIDER, useClass: TwilioProvider },
+    SmsService, DeadLetters, CommandFailures, ConsumerDrain, StatusReconciler, SendPacer, { provide: SMS_PROVIDER, useClass: TwilioProvider },
     // Lines logged while a command is handled carry its request id.
     { provide: APP_INTERCEPTOR, useClass: LogContextInterceptor },
   ],

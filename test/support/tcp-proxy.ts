@@ -1,13 +1,26 @@
 import { createServer, Server, Socket, connect } from 'node:net';
 
+/** One chunk on its way through the proxy: which accepted connection (1, 2, …), which way, and how far along. */
+export interface Flow {
+  connection: number;
+  direction: 'up' | 'down';
+  /** Bytes that went this way on this connection before this chunk. */
+  bytesBefore: number;
+}
+
+export type CutPoint = (chunk: Buffer, flow: Flow) => boolean;
+
 /**
  * A TCP proxy the test controls, to take MongoDB or RabbitMQ away from the app and give it back
- * without touching the shared services. `cut()` drops every connection and refuses new ones.
+ * without touching the shared services. `cut()` drops every connection and refuses new ones;
+ * `cutAt()` drops them at an exact moment of the conversation and keeps accepting new ones.
  */
 export class TcpProxy {
   private server?: Server;
   private readonly sockets = new Set<Socket>();
   private open = true;
+  private accepted = 0;
+  private pending?: { at: CutPoint; fired: () => void };
   port = 0;
 
   constructor(
@@ -27,14 +40,29 @@ export class TcpProxy {
     return url.replace(`${this.targetHost}:${this.targetPort}`, `127.0.0.1:${this.port}`);
   }
 
+  /** Connections accepted so far. */
+  get connections(): number {
+    return this.accepted;
+  }
+
   cut(): void {
     this.open = false;
-    for (const socket of this.sockets) socket.destroy();
-    this.sockets.clear();
+    this.dropAll();
   }
 
   restore(): void {
     this.open = true;
+  }
+
+  /**
+   * The first chunk for which `at` holds is not forwarded: every connection is dropped right then,
+   * and the proxy goes on accepting. Resolves once that happened (so a test waits for the moment
+   * itself, not for a time it hopes is long enough).
+   */
+  cutAt(at: CutPoint): Promise<void> {
+    return new Promise((fired) => {
+      this.pending = { at, fired };
+    });
   }
 
   async close(): Promise<void> {
@@ -42,11 +70,18 @@ export class TcpProxy {
     await new Promise((resolve) => this.server?.close(resolve));
   }
 
+  private dropAll(): void {
+    for (const socket of this.sockets) socket.destroy();
+    this.sockets.clear();
+  }
+
   private pipe(client: Socket): void {
     if (!this.open) {
       client.destroy();
       return;
     }
+    this.accepted += 1;
+    const connection = this.accepted;
     const upstream = connect(this.targetPort, this.targetHost);
     for (const socket of [client, upstream]) {
       this.sockets.add(socket);
@@ -57,6 +92,21 @@ export class TcpProxy {
         upstream.destroy();
       });
     }
-    client.pipe(upstream).pipe(client);
+    this.forward(client, upstream, { connection, direction: 'up', bytesBefore: 0 });
+    this.forward(upstream, client, { connection, direction: 'down', bytesBefore: 0 });
+  }
+
+  private forward(from: Socket, to: Socket, flow: Flow): void {
+    from.on('data', (chunk: Buffer) => {
+      const pending = this.pending;
+      if (pending?.at(chunk, { ...flow })) {
+        this.pending = undefined;
+        this.dropAll();
+        pending.fired();
+        return;
+      }
+      flow.bytesBefore += chunk.length;
+      if (!to.destroyed) to.write(chunk);
+    });
   }
 }
