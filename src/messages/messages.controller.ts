@@ -35,7 +35,7 @@ export class MessagesController {
   @ApiOperation({ summary: 'Accept an SMS for delivery', description: 'Stores it and queues it; delivery is asynchronous.' })
   @ApiAcceptedResponse({ type: AcceptedMessageDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Invalid phone number, body or unknown fields' })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Repeat a request safely: the same key and body return the first answer (header Idempotency-Replay: true) and send once; kept 24 h' })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Repeat a request safely: the same key and body return the first answer (header Idempotency-Replay: true) and send once; kept 24 h. After a 503 `outcome_unknown` the repeat tells whether the message was accepted' })
   @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'Idempotency-Key reused with another body' })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'The first request with this Idempotency-Key is still running' })
   async send(
@@ -44,9 +44,15 @@ export class MessagesController {
     @Res({ passthrough: true }) response: Response,
     @IdempotencyKey() idempotencyKey?: string,
   ): Promise<AcceptedMessageDto> {
-    const accept = async () => toAccepted(await this.messages.accept(dto, context));
-    if (idempotencyKey === undefined) return accept();
-    const { value, replay } = await this.idempotency.run(context.actor, idempotencyKey, dto, accept);
+    if (idempotencyKey === undefined) return toAccepted(await this.messages.accept(dto, context));
+    const { value, replay } = await this.idempotency.run(context.actor, idempotencyKey, dto, {
+      reserve: () => this.messages.newId(),
+      perform: async (id, repeat) => toAccepted(await this.messages.accept(dto, context, { id, repeat })),
+      recover: async (id) => {
+        const stored = await this.messages.recover(id);
+        return stored && toAccepted(stored);
+      },
+    });
     if (replay) response.setHeader('Idempotency-Replay', 'true');
     return value;
   }
