@@ -20,6 +20,9 @@ export interface Stored {
   audited: boolean;
 }
 
+/** Driver errors raised before a command was written to the store: it cannot have been applied. */
+const NEVER_SENT = new Set(['MongoServerSelectionError', 'MongooseServerSelectionError', 'MongoNotConnectedError', 'MongoPoolClearedError', 'MongoPoolClosedError']);
+
 /** A write this slow may have raced the relay's orphan sweep between its two inserts. */
 const SLOW_WRITE_MS = ORPHAN_AFTER_MS / 2;
 
@@ -29,7 +32,7 @@ const SLOW_WRITE_MS = ORPHAN_AFTER_MS / 2;
  * The commit point is the messages' insert: their owed commands are stored just before it, so from
  * then on the relay sends them whatever else fails. Before it, a failure leaves at most entries
  * without messages, which the relay drops: nothing a retry could duplicate. A failure of the
- * messages' insert itself may or may not have stored them (OutcomeUnknownError). After it, the
+ * messages' insert itself may have stored them unless it never reached the store (OutcomeUnknownError). After it, the
  * audit entries: their failure is reported (`audited`), never thrown, as the messages go out.
  * Publishing is the caller's: when and how fast differs.
  */
@@ -54,7 +57,7 @@ export class AcceptedStore {
     try {
       records = await this.messages.createMany(accepted.map(({ message }) => message), acceptedAt);
     } catch (error) {
-      throw new OutcomeUnknownError(error);
+      throw error instanceof Error && NEVER_SENT.has(error.name) ? error : new OutcomeUnknownError(error);
     }
     // Committed. An entry the relay judged an orphan while its message was being written is put back.
     if (options.repeat || Date.now() - createdAt.getTime() > SLOW_WRITE_MS) await this.outbox.add(owed).catch(() => undefined);

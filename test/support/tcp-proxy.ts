@@ -57,6 +57,11 @@ export class TcpProxy {
         upstream.destroy();
       });
     }
+    this.forward(client, upstream);
+  }
+
+  /** Carries bytes both ways; a subclass may look at them on the way (MongoCommandProxy). */
+  protected forward(client: Socket, upstream: Socket): void {
     client.pipe(upstream).pipe(client);
   }
 }
