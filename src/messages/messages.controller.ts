@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import {
-  ApiAcceptedResponse, ApiBadRequestResponse, ApiConflictResponse, ApiHeader, ApiUnprocessableEntityResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiSecurity,
+  ApiAcceptedResponse, ApiBadRequestResponse, ApiConflictResponse, ApiHeader, ApiServiceUnavailableResponse, ApiUnprocessableEntityResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiSecurity,
   ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { CurrentRequest, RequestContext } from '../auth/request-context.decorator';
@@ -38,6 +38,7 @@ export class MessagesController {
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Repeat a request safely: the same key and body return the first answer (header Idempotency-Replay: true) and send once; kept 24 h. After a 503 `outcome_unknown` the repeat tells whether the message was accepted' })
   @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'Idempotency-Key reused with another body' })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'The first request with this Idempotency-Key is still running' })
+  @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: '`database_unavailable`: nothing that will be sent was stored. `outcome_unknown`: the store lost its reply to the message\'s insert, so it may have been accepted; repeat with the Idempotency-Key to learn which' })
   async send(
     @Body() dto: SendMessageDto,
     @CurrentRequest() context: RequestContext,
