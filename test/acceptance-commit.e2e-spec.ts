@@ -1,4 +1,3 @@
-import { ObjectId } from 'mongodb';
 import { brMobile } from './support/delivery-kit';
 import { MongoCommandProxy } from './support/mongo-command-proxy';
 import { testServiceUrls } from './support/services';
