@@ -16,6 +16,17 @@ export class IdempotencyRecord {
 
   @Prop({ required: true })
   expiresAt!: Date;
+
+  /** When the first request took the key: until IN_PROGRESS_MS later, a repeat is told to wait. */
+  @Prop()
+  claimedAt?: Date;
+
+  /**
+   * The id the first request chose for what it creates (the message), before writing anything: a
+   * repeat finds it stored, or writes it under the same id, so a key never makes two.
+   */
+  @Prop()
+  reservedId?: string;
 }
 
 export const IdempotencyRecordSchema = SchemaFactory.createForClass(IdempotencyRecord);

@@ -7,6 +7,8 @@ export interface StoredKey {
   fingerprint: string;
   response?: unknown;
   expiresAt: Date;
+  claimedAt?: Date;
+  reservedId?: string;
 }
 
 @Injectable()
@@ -14,9 +16,9 @@ export class IdempotencyRepository {
   constructor(@InjectModel(IdempotencyRecord.name) private readonly model: Model<IdempotencyRecord>) {}
 
   /** True if this call took the key; false if someone holds it already. */
-  async claim(id: string, fingerprint: string, expiresAt: Date): Promise<boolean> {
+  async claim(id: string, key: Omit<StoredKey, 'response'>): Promise<boolean> {
     try {
-      await this.model.create({ _id: id, fingerprint, expiresAt });
+      await this.model.create({ _id: id, ...key });
       return true;
     } catch (error) {
       if ((error as { code?: number }).code === 11000) return false;

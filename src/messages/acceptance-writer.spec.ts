@@ -1,6 +1,7 @@
 import type { AuditService } from '../audit/audit.service';
 import { AcceptanceWriter } from './acceptance-writer';
 import type { AppConfig } from '../config/app-config';
+import { OutcomeUnknownError } from '../idempotency/outcome-unknown.error';
 import { AcceptedStore } from './accepted-store';
 import type { CommandDispatcher } from './command-dispatcher';
 import type { NewMessage } from './message.record';
@@ -15,6 +16,8 @@ const message = (id: string, sendAt?: Date): NewMessage & { id: string } => ({
 describe('AcceptanceWriter', () => {
   let steps: string[];
   let failNextOutbox: boolean;
+  let failMessages: boolean;
+  let failAudits: number;
   let writer: AcceptanceWriter;
   let published: string[][];
 
@@ -22,11 +25,15 @@ describe('AcceptanceWriter', () => {
     steps = [];
     published = [];
     failNextOutbox = false;
+    failMessages = false;
+    failAudits = 0;
     const outbox = {
       add: jest.fn(async (owed: { messageId: string }[]) => {
         steps.push(`outbox ${owed.map((o) => o.messageId).join(',')}`);
         if (failNextOutbox) {
           failNextOutbox = false;
+    failMessages = false;
+    failAudits = 0;
           throw new Error('store unreachable');
         }
       }),
@@ -34,10 +41,20 @@ describe('AcceptanceWriter', () => {
     const messages = {
       createMany: jest.fn(async (batch: { id: string }[]) => {
         steps.push(`messages ${batch.map((m) => m.id).join(',')}`);
+        if (failMessages) throw new Error('connection closed');
         return batch.map((m) => ({ ...m, status: 'queued' }));
       }),
     };
-    const audit = { recordMany: jest.fn(async (events: { messageId: string }[]) => void steps.push(`audit ${events.map((e) => e.messageId).join(',')}`)) };
+    const audit = {
+      recordMany: jest.fn(async (events: { id: string; messageId: string }[]) => {
+        steps.push(`audit ${events.map((e) => e.messageId).join(',')}`);
+        if (events.some((e) => e.id !== e.messageId)) throw new Error('an acceptance entry without its fixed id');
+        if (failAudits > 0) {
+          failAudits -= 1;
+          throw new Error('store unreachable');
+        }
+      }),
+    };
     const dispatcher = { publish: jest.fn(async (owed: { messageId: string }[]) => void published.push(owed.map((o) => o.messageId))) };
     // The real store over doubles of the repositories: the order of the writes is its.
     const store = new AcceptedStore(messages as unknown as MessagesRepository, outbox as unknown as OutboxRepository, audit as unknown as AuditService, { twilio: { authToken: 'token' } } as AppConfig);
@@ -67,5 +84,28 @@ describe('AcceptanceWriter', () => {
     expect(steps).toEqual(['outbox a,b']);
     await expect(writer.write(message('c'), by)).resolves.toMatchObject({ id: 'c' });
     expect(published).toEqual([['c']]);
+  });
+
+  it('answers a store failure during the messages\' insert as an unknown outcome, never as "nothing accepted"', async () => {
+    failMessages = true;
+    await expect(writer.write(message('a'), by)).rejects.toBeInstanceOf(OutcomeUnknownError);
+    expect(published).toEqual([]);
+  });
+
+  it('accepts and publishes once the messages are stored, even if the audit entries fail, and writes them again', async () => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate'] });
+    try {
+      failAudits = 2;
+      await expect(writer.write(message('a'), by)).resolves.toMatchObject({ id: 'a' });
+      expect(published).toEqual([['a']]);
+      expect(steps).toEqual(['outbox a', 'messages a', 'audit a']);
+      await jest.advanceTimersByTimeAsync(1000);
+      await jest.advanceTimersByTimeAsync(2000);
+      expect(steps).toEqual(['outbox a', 'messages a', 'audit a', 'audit a', 'audit a']);
+      await jest.advanceTimersByTimeAsync(60_000);
+      expect(steps.filter((step) => step.startsWith('audit'))).toHaveLength(3);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 });

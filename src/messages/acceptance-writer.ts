@@ -1,30 +1,47 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { AuditAction } from '../audit/audit-actions';
+import type { AuditEvent } from '../audit/audit.service';
 import { maskPhone } from '../sms/phone';
-import { AcceptedStore, Stored } from './accepted-store';
+import { Accepted, AcceptedStore, Stored } from './accepted-store';
 import { CommandDispatcher } from './command-dispatcher';
 import type { Actor } from './message-lifecycle.service';
 import { MessageRecord, NewMessage } from './message.record';
 
 /** Most messages one round of writes takes; the rest wait for the next round. */
 const MAX_BATCH = 500;
+/** Audit entries the store refused after the commit point are written again, backing off to this. */
+const AUDIT_RETRY_MAX_MS = 30_000;
 
 interface Pending {
   message: NewMessage & { id: string };
   by: Actor;
+  /** A request repeated with its Idempotency-Key: its message may have been written before. */
+  repeat: boolean;
   resolve: (record: MessageRecord) => void;
   reject: (error: unknown) => void;
 }
+
+/** The audit entry that records a single send's acceptance; its id is the message's. */
+export function acceptanceOf(message: NewMessage & { id: string }, by: Actor): Accepted['event'] {
+  return {
+    ...by, id: message.id, action: AuditAction.MessageAccepted, messageId: message.id,
+    details: { to: maskPhone(message.to), segments: message.segments, encoding: message.encoding },
+  };
+}
+
 /**
  * Stores single messages as bulk sends store theirs: messages accepted at the same time are written
  * together (group commit). The first request of a quiet moment is written at once; requests that
  * arrive while a round is being written wait for the next round, which writes all of them with one
- * insert per collection (AcceptedStore: owed commands, then messages and audit entries) and
- * publishes their commands together.
+ * insert per collection (AcceptedStore) and publishes their commands together. A round answers as
+ * its commit point says: once the messages are stored, every request of it is accepted, whatever
+ * fails after (audit entries written again here, commands left to the relay).
  */
 @Injectable()
-export class AcceptanceWriter {
+export class AcceptanceWriter implements OnApplicationShutdown {
+  private readonly logger = new Logger(AcceptanceWriter.name);
   private readonly waiting: Pending[] = [];
+  private readonly retries = new Set<NodeJS.Timeout>();
   private writing = false;
 
   constructor(
@@ -32,12 +49,22 @@ export class AcceptanceWriter {
     private readonly dispatcher: CommandDispatcher,
   ) {}
 
-  /** Resolves once the message is stored and audited and, unless it is scheduled, its command published or left owed. */
-  write(message: NewMessage & { id: string }, by: Actor): Promise<MessageRecord> {
+  /** Resolves once the message is stored and, unless it is scheduled, its command published or left owed. */
+  write(message: NewMessage & { id: string }, by: Actor, options: { repeat?: boolean } = {}): Promise<MessageRecord> {
     return new Promise((resolve, reject) => {
-      this.waiting.push({ message, by, resolve, reject });
+      this.waiting.push({ message, by, repeat: options.repeat ?? false, resolve, reject });
       if (!this.writing) void this.writeRounds();
     });
+  }
+
+  /** Writes a stored message's acceptance entry again, in the background; it is stored once. */
+  recordAgain(message: MessageRecord): void {
+    const events = [acceptanceOf(message, { actor: message.createdBy, requestId: message.requestId })];
+    void this.store.recordAcceptance(events, message.createdAt).then((done) => done || this.auditLater(events, message.createdAt, 1000));
+  }
+
+  onApplicationShutdown(): void {
+    for (const timer of this.retries) clearTimeout(timer);
   }
 
   private async writeRounds(): Promise<void> {
@@ -49,22 +76,31 @@ export class AcceptanceWriter {
   }
 
   private async writeRound(round: Pending[]): Promise<void> {
+    const accepted = round.map(({ message, by }) => ({ message, event: acceptanceOf(message, by) }));
     let stored: Stored;
     try {
-      stored = await this.store.store(round.map(({ message, by }) => ({
-        message,
-        event: {
-          ...by, action: AuditAction.MessageAccepted, messageId: message.id,
-          details: { to: maskPhone(message.to), segments: message.segments, encoding: message.encoding },
-        },
-      })));
+      stored = await this.store.store(accepted, new Date(), { repeat: round.some((pending) => pending.repeat) });
     } catch (error) {
       for (const pending of round) pending.reject(error);
       return;
     }
+    if (!stored.audited) this.auditLater(accepted.map(({ event }) => event), stored.records[0].createdAt, 1000);
     // The next round's writes need not wait for these confirms.
     const due = stored.owed.filter((_, index) => !round[index].message.sendAt);
     void this.dispatcher.publish(due, { parallel: Math.max(due.length, 1) })
       .finally(() => round.forEach((pending, index) => pending.resolve(stored.records[index])));
+  }
+
+  /** Until the store takes them: the messages are accepted, so their acceptance must be on record. */
+  private auditLater(events: AuditEvent[], acceptedAt: Date, delayMs: number): void {
+    const timer = setTimeout(() => {
+      this.retries.delete(timer);
+      void this.store.recordAcceptance(events, acceptedAt).then((done) => {
+        if (!done) this.auditLater(events, acceptedAt, Math.min(delayMs * 2, AUDIT_RETRY_MAX_MS));
+      });
+    }, delayMs);
+    timer.unref();
+    this.retries.add(timer);
+    if (delayMs === 1000) this.logger.warn({ messages: events.length }, 'acceptance audit entries not written; retrying in the background');
   }
 }

@@ -1,8 +1,9 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { AuditAction } from '../audit/audit-actions';
 import { AppConfig } from '../config/app-config';
+import type { AuditEvent } from '../audit/audit.service';
 import { AcceptedStore } from './accepted-store';
-import { BatchPartsRepository, StagedPart } from './batch-parts';
+import { BatchOrigin, BatchPartsRepository, StagedPart } from './batch-parts';
 import { BatchesRepository } from './batches.repository';
 import { CommandDispatcher } from './command-dispatcher';
 
@@ -11,10 +12,19 @@ const PUBLISH_PARALLEL = 200;
 /** Left-behind parts taken up per sweep. */
 const SWEEP_PARTS = 20;
 
+/** The batch's acceptance entry, recorded with each of its parts' messages: its id is the batch's, so it is stored once. */
+function batchAcceptanceOf(origin: BatchOrigin): AuditEvent[] {
+  if (origin.accepted === undefined) return [];
+  const { batchId, createdBy, requestId, accepted, rejected } = origin;
+  return [{ id: batchId, actor: createdBy, requestId, action: AuditAction.BatchAccepted, details: { batchId, accepted, rejected } }];
+}
+
 /**
  * Writes out the parts of accepted bulk sends as messages, one part after another: stored as a
- * single send's are (AcceptedStore), then the part is deleted and its commands published. Every step may be repeated, so a part written out halfway
- * when the process stopped is simply written out again: what was stored is kept (same ids).
+ * single send's are (AcceptedStore), then the part is deleted and its commands published. Every
+ * step may be repeated, so a part written out halfway (the process stopped, the store went away,
+ * even after its messages: its audit entries not written) is kept and simply written out again:
+ * what was stored is kept (same ids).
  *
  * The parts a request staged are written out in this process right after its answer; a sweep takes
  * up those left behind. A part whose batch was never stored belongs to a failed request: dropped.
@@ -22,7 +32,7 @@ const SWEEP_PARTS = 20;
 @Injectable()
 export class BatchExpander implements OnApplicationBootstrap, OnModuleDestroy, BeforeApplicationShutdown {
   private readonly logger = new Logger(BatchExpander.name);
-  private readonly queue: StagedPart[] = [];
+  private readonly queue: { part: StagedPart; repeat: boolean }[] = [];
   private draining?: Promise<void>;
   private sweeping = false;
   private stopping = false;
@@ -55,8 +65,8 @@ export class BatchExpander implements OnApplicationBootstrap, OnModuleDestroy, B
   }
 
   /** Queues the parts of a batch just accepted, to be written out after those already queued. */
-  enqueue(parts: StagedPart[]): void {
-    this.queue.push(...parts);
+  enqueue(parts: StagedPart[], options: { repeat?: boolean } = {}): void {
+    this.queue.push(...parts.map((part) => ({ part, repeat: options.repeat ?? false })));
     if (this.queue.length > 0) this.draining ??= this.drain().finally(() => (this.draining = undefined));
   }
 
@@ -77,7 +87,7 @@ export class BatchExpander implements OnApplicationBootstrap, OnModuleDestroy, B
         else await this.dropUnaccepted(part);
       }
       if (accepted.length > 0) this.logger.log({ parts: accepted.length }, 'writing out bulk-send parts left behind');
-      this.enqueue(accepted);
+      this.enqueue(accepted, { repeat: true });
       await this.draining;
       return accepted.length;
     } catch (error) {
@@ -90,9 +100,9 @@ export class BatchExpander implements OnApplicationBootstrap, OnModuleDestroy, B
 
   private async drain(): Promise<void> {
     while (this.queue.length > 0 && !this.stopping) {
-      const part = this.queue.shift()!;
+      const { part, repeat } = this.queue.shift()!;
       try {
-        await this.expand(part);
+        await this.expand(part, repeat);
       } catch (error) {
         this.logger.warn({ err: String(error), batchId: part.origin.batchId, part: part.id },
           'a bulk-send part was not written out; the sweep will take it up');
@@ -100,15 +110,17 @@ export class BatchExpander implements OnApplicationBootstrap, OnModuleDestroy, B
     }
   }
 
-  private async expand({ id, origin, messages }: StagedPart): Promise<void> {
-    const { owed } = await this.store.store(messages.map((message) => ({
+  private async expand({ id, origin, messages }: StagedPart, repeat: boolean): Promise<void> {
+    const { owed, audited } = await this.store.store(messages.map((message) => ({
       message,
       // The entry's id is the message's: written again, it is still one entry.
       event: {
         id: message.id, actor: origin.createdBy, requestId: origin.requestId, action: AuditAction.MessageAccepted,
         messageId: message.id, details: { batchId: origin.batchId, segments: message.segments },
       },
-    })), origin.acceptedAt);
+    })), origin.acceptedAt, { repeat, alsoRecord: batchAcceptanceOf(origin) });
+    // The messages are stored and go out through the relay; the part stays until their acceptance is on record.
+    if (!audited) throw new Error('audit entries not written');
     await this.parts.remove(id);
     // Once shutting down, the commands stay owed: the outbox relay publishes them after the restart.
     if (!origin.sendAt && !this.stopping) void this.dispatcher.publish(owed, { parallel: PUBLISH_PARALLEL, background: true });

@@ -10,9 +10,10 @@ export const PART_SIZE = 1000;
 /**
  * Up to PART_SIZE accepted messages of one bulk send, stored as columns (one array per field) in
  * a single document, until they are written out as messages. A bulk send is accepted once its
- * parts and then its batch are stored: a few documents instead of 30,000 (messages, their outbox
- * entries and audit entries), which the expander writes after the answer. A part whose batch was
- * never stored belongs to a request that failed, and is dropped.
+ * parts and then its batch are stored (its commit point): a few documents instead of 30,000
+ * (messages, their outbox entries and audit entries, the batch's own among them), which the
+ * expander writes after the answer. A part whose batch was never stored belongs to a request that
+ * failed, and is dropped.
  */
 @Schema({ collection: 'batch_parts', versionKey: false })
 export class BatchPart {
@@ -22,6 +23,9 @@ export class BatchPart {
   @Prop({ required: true }) createdBy!: string;
   @Prop() requestId?: string;
   @Prop() sendAt?: Date;
+  /** The batch's counts, for its acceptance entry, which each part's write records (stored once). */
+  @Prop() accepted?: number;
+  @Prop() rejected?: number;
   // Columns: the i-th message is ids[i], to[i], bodies[i], segments[i], encodings[i].
   @Prop({ type: [String], required: true }) ids!: string[];
   @Prop({ type: [String], required: true }) to!: string[];
@@ -39,6 +43,9 @@ export interface BatchOrigin {
   createdBy: string;
   requestId?: string;
   sendAt?: Date;
+  /** How many recipients the batch accepted and rejected; absent on parts of older versions, whose request audited the batch itself. */
+  accepted?: number;
+  rejected?: number;
 }
 
 /** A stored part, read back: its messages with their batch's fields. */
@@ -50,8 +57,8 @@ export interface StagedPart {
 
 type LeanPart = BatchPart & { _id: Types.ObjectId };
 
-function toStaged({ _id, batchId, acceptedAt, createdBy, requestId, sendAt, ids, to, bodies, segments, encodings }: LeanPart): StagedPart {
-  const origin = { batchId, acceptedAt, createdBy, requestId, sendAt };
+function toStaged({ _id, batchId, acceptedAt, createdBy, requestId, sendAt, accepted, rejected, ids, to, bodies, segments, encodings }: LeanPart): StagedPart {
+  const origin = { batchId, acceptedAt, createdBy, requestId, sendAt, accepted, rejected };
   return {
     id: _id.toHexString(),
     origin,

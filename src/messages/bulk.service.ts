@@ -23,7 +23,8 @@ type Prepared = { accepted: (NewMessage & { id: string; index: number })[]; reje
  * Many recipients in one call: each is validated on its own (a bad one is rejected with its
  * index, the others go ahead) and passes the send policy; the accepted ones are stored as a few
  * batch parts and the batch itself, which is the answer's commit point. The BatchExpander writes
- * the parts out as messages, outbox entries and audit entries after the answer, and publishes.
+ * the parts out as messages, outbox entries and audit entries (the batch's too) after the answer,
+ * and publishes.
  */
 @Injectable()
 export class BulkService {
@@ -43,13 +44,16 @@ export class BulkService {
     const render = await this.renderer(request);
     const batchId = this.messages.newId();
     const { accepted, rejected } = await this.admit(this.prepareAll(request, render, { ...context, batchId, sendAt }), context);
-    const origin = { batchId, acceptedAt: new Date(), createdBy: context.actor, requestId: context.requestId, sendAt };
-    // Accepted once the batch is stored, after its parts: a part without its batch is dropped later.
+    const origin = {
+      batchId, acceptedAt: new Date(), createdBy: context.actor, requestId: context.requestId, sendAt, accepted: accepted.length, rejected: rejected.length,
+    };
     const parts = await this.parts.stage(origin, accepted);
-    await Promise.all([
-      this.batches.create({ id: batchId, total: request.recipients.length, accepted: accepted.length, rejected, createdBy: context.actor, requestId: context.requestId, sendAt }),
-      this.audit.record({ ...context, action: AuditAction.BatchAccepted, details: { batchId, accepted: accepted.length, rejected: rejected.length } }),
-    ]);
+    // The commit point: once the batch is stored, after its parts, they are written out and sent, so
+    // nothing after it may fail the answer (the batch's audit entry is written with its parts). A
+    // part without its batch is dropped later.
+    await this.batches.create({ id: batchId, total: request.recipients.length, accepted: accepted.length, rejected, createdBy: context.actor, requestId: context.requestId, sendAt });
+    // With no part, nothing is sent: a failure here costs a retry nothing but a second empty batch.
+    if (parts.length === 0) await this.audit.record({ ...context, id: batchId, action: AuditAction.BatchAccepted, details: { batchId, accepted: 0, rejected: rejected.length } });
     this.expander.enqueue(parts);
     return { batchId, accepted: accepted.length, rejected };
   }

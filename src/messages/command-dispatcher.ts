@@ -53,8 +53,12 @@ export class CommandDispatcher implements BeforeApplicationShutdown {
     } catch (error) {
       this.logger.warn({ err: String(error), published: confirmed.length, owed: commands.length - confirmed.length },
         'publish refused; the outbox relay will publish the rest');
-    } finally {
+    }
+    try {
       await this.outbox.settle(confirmed);
+    } catch (error) {
+      // Published all the same; the relay publishes them again, which the worker's claim makes harmless.
+      this.logger.warn({ err: String(error), published: confirmed.length }, 'published commands not settled; the outbox relay will publish them again');
     }
     return confirmed.length;
   }

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import {
-  ApiAcceptedResponse, ApiBadRequestResponse, ApiConflictResponse, ApiHeader, ApiUnprocessableEntityResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiSecurity,
+  ApiAcceptedResponse, ApiBadRequestResponse, ApiConflictResponse, ApiHeader, ApiServiceUnavailableResponse, ApiUnprocessableEntityResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiSecurity,
   ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { CurrentRequest, RequestContext } from '../auth/request-context.decorator';
@@ -35,18 +35,25 @@ export class MessagesController {
   @ApiOperation({ summary: 'Accept an SMS for delivery', description: 'Stores it and queues it; delivery is asynchronous.' })
   @ApiAcceptedResponse({ type: AcceptedMessageDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Invalid phone number, body or unknown fields' })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Repeat a request safely: the same key and body return the first answer (header Idempotency-Replay: true) and send once; kept 24 h' })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Repeat a request safely: the same key and body return the first answer (header Idempotency-Replay: true) and send once; kept 24 h. After a 503 `outcome_unknown` the repeat tells whether the message was accepted' })
   @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'Idempotency-Key reused with another body' })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'The first request with this Idempotency-Key is still running' })
+  @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: '`database_unavailable`: nothing that will be sent was stored. `outcome_unknown`: the store lost its reply to the message\'s insert, so it may have been accepted; repeat with the Idempotency-Key to learn which' })
   async send(
     @Body() dto: SendMessageDto,
     @CurrentRequest() context: RequestContext,
     @Res({ passthrough: true }) response: Response,
     @IdempotencyKey() idempotencyKey?: string,
   ): Promise<AcceptedMessageDto> {
-    const accept = async () => toAccepted(await this.messages.accept(dto, context));
-    if (idempotencyKey === undefined) return accept();
-    const { value, replay } = await this.idempotency.run(context.actor, idempotencyKey, dto, accept);
+    if (idempotencyKey === undefined) return toAccepted(await this.messages.accept(dto, context));
+    const { value, replay } = await this.idempotency.run(context.actor, idempotencyKey, dto, {
+      reserve: () => this.messages.newId(),
+      perform: async (id, repeat) => toAccepted(await this.messages.accept(dto, context, { id, repeat })),
+      recover: async (id) => {
+        const stored = await this.messages.recover(id);
+        return stored && toAccepted(stored);
+      },
+    });
     if (replay) response.setHeader('Idempotency-Replay', 'true');
     return value;
   }

@@ -41,13 +41,31 @@ export class MessagesService {
     private readonly policy: SendPolicy,
   ) {}
 
-  /** Validates and admits, then stores, audits and hands it to the queue (AcceptanceWriter). */
-  async accept(request: MessageContent, context: RequestContext): Promise<MessageRecord> {
+  newId(): string {
+    return this.repository.newId();
+  }
+
+  /**
+   * Validates and admits, then stores, audits and hands it to the queue (AcceptanceWriter). `id`: one
+   * reserved for it by its Idempotency-Key; `repeat`: an earlier try with that key may have stored some of it.
+   */
+  async accept(request: MessageContent, context: RequestContext, reserved: { id?: string; repeat?: boolean } = {}): Promise<MessageRecord> {
     const sendAt = checkSendAt(request.sendAt);
     const body = await this.bodyOf(request);
-    const prepared = { ...this.intake.prepare({ ...request, body }, context), id: this.repository.newId(), sendAt };
+    const prepared = { ...this.intake.prepare({ ...request, body }, context), id: reserved.id ?? this.repository.newId(), sendAt };
     await this.policy.admit(prepared, context);
-    return this.writer.write(prepared, context);
+    return this.writer.write(prepared, context, { repeat: reserved.repeat });
+  }
+
+  /**
+   * A message an earlier try of an idempotent request stored, as it was when accepted; its
+   * acceptance is recorded again (stored once) in case that try stopped before recording it.
+   */
+  async recover(id: string): Promise<MessageRecord | undefined> {
+    const message = await this.repository.findById(id);
+    if (!message) return undefined;
+    this.writer.recordAgain(message);
+    return { ...message, status: message.history[0]?.status ?? message.status };
   }
 
   /** Cancels a message not sent yet; its owed command is dropped too (a stray one would find it canceled). */

@@ -2,13 +2,11 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { AppConfig } from '../config/app-config';
 import { CommandDispatcher } from './command-dispatcher';
 import { MessagesRepository } from './messages.repository';
-import { OutboxRepository } from './outbox';
+import { ORPHAN_AFTER_MS, OutboxRepository, OwedCommand } from './outbox';
 
 const BATCH = 500;
 // One at a time: the relay publishes in order of acceptance (bulk sends publish their own, in parallel).
 const RELAY_PARALLEL = 1;
-/** An outbox entry whose message was never stored (the API stopped between the two inserts). */
-const ORPHAN_AFTER_MS = 60_000;
 
 /**
  * Publishes what the outbox still owes, oldest first: commands the broker never confirmed (it was
@@ -46,8 +44,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       const owed = await this.outbox.due(new Date(Date.now() - 2 * this.config.outboxRelayIntervalMs), BATCH);
       if (owed.length === 0) return 0;
       const stored = await this.messages.existing(owed.map((command) => command.messageId));
-      const orphans = owed.filter((c) => !stored.has(c.messageId) && c.dueAt.getTime() < Date.now() - ORPHAN_AFTER_MS);
-      await this.outbox.settle(orphans.map((command) => command.messageId));
+      await this.dropOrphans(owed.filter((command) => !stored.has(command.messageId)));
       const due = owed.filter((command) => stored.has(command.messageId));
       const published = await this.dispatcher.publish(due, { parallel: RELAY_PARALLEL, background: true });
       if (published > 0) this.logger.log({ published }, 'outbox relay published owed commands');
@@ -58,5 +55,21 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     } finally {
       this.running = false;
     }
+  }
+
+  /**
+   * Deletes the old entries among these messageless ones. A write repeated long after its first try
+   * (a bulk part taken up again) finds its old entry and keeps it; should its message be stored
+   * between our read and our delete, the entry is put back, so a stored message always keeps one
+   * (AcceptedStore adds the entries again after a repeated write, for the other order).
+   */
+  private async dropOrphans(messageless: OwedCommand[]): Promise<void> {
+    const limit = Date.now() - ORPHAN_AFTER_MS;
+    const orphans = messageless.filter((command) => (command.createdAt ?? command.dueAt).getTime() < limit);
+    if (orphans.length === 0) return;
+    await this.outbox.settle(orphans.map((command) => command.messageId));
+    const late = await this.messages.existing(orphans.map((command) => command.messageId));
+    if (late.size > 0) await this.outbox.add(orphans.filter((command) => late.has(command.messageId)));
+    this.logger.warn({ dropped: orphans.length - late.size }, 'outbox relay dropped entries whose message was never stored');
   }
 }

@@ -20,6 +20,14 @@ export class OutboxEntry {
   @Prop({ required: true })
   dueAt!: Date;
 
+  /**
+   * When the entry was written. A bulk part is written out long after its acceptance (its dueAt),
+   * so only this says whether an entry without its message is an orphan or about to get it.
+   * Entries written before this field existed have none: their dueAt stands in.
+   */
+  @Prop()
+  createdAt?: Date;
+
   @Prop()
   requestId?: string;
 }
@@ -29,27 +37,40 @@ export const OutboxEntrySchema = SchemaFactory.createForClass(OutboxEntry);
 // the relay: due entries, oldest first
 OutboxEntrySchema.index({ dueAt: 1, _id: 1 });
 
+/**
+ * An outbox entry written this long ago whose message is still not stored was left by a write that
+ * stopped between the two inserts (or failed before its commit point): its message never comes.
+ * Judged from when the entry was written, not from its due time: a bulk part written out late has
+ * fresh entries due long ago, and their messages follow them within moments.
+ */
+export const ORPHAN_AFTER_MS = 60_000;
+
 export interface OwedCommand {
   messageId: string;
   dueAt: Date;
+  /** When its entry was first written (see OutboxEntry.createdAt). */
+  createdAt?: Date;
   requestId?: string;
   /** Published with the command when it goes out at once; the relay publishes without it. */
   stored?: SendHint;
 }
+
+type LeanEntry = OutboxEntry & { _id: Types.ObjectId };
 
 @Injectable()
 export class OutboxRepository {
   constructor(@InjectModel(OutboxEntry.name) private readonly model: Model<OutboxEntry>) {}
 
   /** An entry is keyed by its message: adding one that is already owed leaves it as it is. */
-  async add(commands: OwedCommand[]): Promise<void> {
-    await insertNew(this.model, commands.map(({ messageId, dueAt, requestId }) => ({ _id: new Types.ObjectId(messageId), dueAt, requestId })));
+  async add(commands: OwedCommand[], createdAt = new Date()): Promise<void> {
+    await insertNew(this.model, commands.map(({ messageId, dueAt, requestId, ...command }) => ({
+      _id: new Types.ObjectId(messageId), dueAt, createdAt: command.createdAt ?? createdAt, requestId,
+    })));
   }
 
   async due(until: Date, limit: number): Promise<OwedCommand[]> {
-    const entries = await this.model.find({ dueAt: { $lte: until } }).sort({ dueAt: 1, _id: 1 }).limit(limit)
-      .lean<(OutboxEntry & { _id: Types.ObjectId })[]>();
-    return entries.map(({ _id, dueAt, requestId }) => ({ messageId: _id.toHexString(), dueAt, requestId }));
+    const entries = await this.model.find({ dueAt: { $lte: until } }).sort({ dueAt: 1, _id: 1 }).limit(limit).lean<LeanEntry[]>();
+    return entries.map(({ _id, dueAt, createdAt, requestId }) => ({ messageId: _id.toHexString(), dueAt, createdAt, requestId }));
   }
 
   async settle(messageIds: string[]): Promise<void> {

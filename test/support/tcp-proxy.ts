@@ -92,11 +92,16 @@ export class TcpProxy {
         upstream.destroy();
       });
     }
-    this.forward(client, upstream, { connection, direction: 'up', bytesBefore: 0 });
-    this.forward(upstream, client, { connection, direction: 'down', bytesBefore: 0 });
+    this.forward(client, upstream, connection);
   }
 
-  private forward(from: Socket, to: Socket, flow: Flow): void {
+  /** Carries bytes both ways, cutting where `cutAt` said; a subclass may look at them on the way (MongoCommandProxy). */
+  protected forward(client: Socket, upstream: Socket, connection: number): void {
+    this.relay(client, upstream, { connection, direction: 'up', bytesBefore: 0 });
+    this.relay(upstream, client, { connection, direction: 'down', bytesBefore: 0 });
+  }
+
+  private relay(from: Socket, to: Socket, flow: Flow): void {
     from.on('data', (chunk: Buffer) => {
       const pending = this.pending;
       if (pending?.at(chunk, { ...flow })) {
