@@ -64,6 +64,8 @@ export async function createApiApp(): Promise<INestApplication> {
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   hardenHttp(app, app.get(AppConfig).http);
+  // Behind a load balancer: the client's address (X-Forwarded-For from TRUST_PROXY's hops) for limits and audit.
+  app.set('trust proxy', app.get(AppConfig).trustProxy);
   setUpSwagger(app);
   return app;
 }
