@@ -9,11 +9,13 @@ import { statusFromTwilio } from '../messages/message-status';
 import { describeTwilioError } from '../sms/twilio-errors';
 import { StatusCallbackDto } from './dto/status-callback.dto';
 import { TwilioSignatureGuard } from './twilio-signature.guard';
+import { WebhookThrottlerGuard } from './webhook-throttler.guard';
 
 @ApiTags('webhooks')
 @Public()
+// The per-key API limits do not apply (no key); WebhookThrottlerGuard limits per address, before the signature check.
 @SkipThrottle()
-@UseGuards(TwilioSignatureGuard)
+@UseGuards(WebhookThrottlerGuard, TwilioSignatureGuard)
 @Controller('v1/webhooks/twilio')
 export class TwilioWebhooksController {
   constructor(private readonly lifecycle: MessageLifecycle) {}
