@@ -112,10 +112,7 @@ services_args=()
 bash "$ROOT/scripts/services.sh" "${services_args[@]}" || die "scripts/services.sh failed (see above)."
 
 # --------------------------------------------------------------- build --
-if [ ! -d node_modules ]; then
-  say "node_modules is missing: npm ci"
-  npm ci --no-audit --no-fund
-fi
+bash "$ROOT/scripts/ensure-deps.sh"
 say "building (npm run build)"
 npm run --silent build || die "'npm run build' failed (see above)."
 for f in dist/main.js dist/worker.js; do
