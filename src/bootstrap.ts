@@ -7,6 +7,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { answerClientErrorsAsJson, refusePrototypeKeys, refuseUnparsedBodies } from './common/http-input-guards';
 import { AppConfig, HttpSettings } from './config/app-config';
 import { smsServerOptions } from './queue/rmq-options';
 import { ConsumerDrain } from './sms/consumer-drain';
@@ -44,8 +45,9 @@ function hardenHttp(app: NestExpressApplication, { bodyLimit, bulkBodyLimit, cor
   // upgrade-insecure-requests: it would break /docs wherever the API is reached over plain http.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   // The bulk route parses its own (larger) body first; the general parser then leaves it alone.
-  app.use(BULK_ROUTE, json({ limit: bulkBodyLimit }));
-  app.useBodyParser('json', { limit: bodyLimit });
+  app.use(refuseUnparsedBodies);
+  app.use(BULK_ROUTE, json({ limit: bulkBodyLimit, verify: refusePrototypeKeys }));
+  app.useBodyParser('json', { limit: bodyLimit, verify: refusePrototypeKeys });
   // Twilio posts flat fields; extended parsing would only let `a[$gt]=` build objects out of a form.
   app.useBodyParser('urlencoded', { limit: bodyLimit, extended: false });
   app.use(bodyParserRefusals);
@@ -66,6 +68,7 @@ export async function createApiApp(): Promise<INestApplication> {
   hardenHttp(app, app.get(AppConfig).http);
   // Behind a load balancer: the client's address (X-Forwarded-For from TRUST_PROXY's hops) for limits and audit.
   app.set('trust proxy', app.get(AppConfig).trustProxy);
+  answerClientErrorsAsJson(app.getHttpServer());
   setUpSwagger(app);
   return app;
 }
