@@ -7,7 +7,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
-import { answerClientErrorsAsJson, refusePrototypeKeys, refuseUnparsedBodies } from './common/http-input-guards';
+import { answerClientErrorsAsJson, refuseUnparsedBodies } from './common/http-input-guards';
 import { AppConfig, HttpSettings } from './config/app-config';
 import { smsServerOptions } from './queue/rmq-options';
 import { ConsumerDrain } from './sms/consumer-drain';
@@ -46,8 +46,8 @@ function hardenHttp(app: NestExpressApplication, { bodyLimit, bulkBodyLimit, cor
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   // The bulk route parses its own (larger) body first; the general parser then leaves it alone.
   app.use(refuseUnparsedBodies);
-  app.use(BULK_ROUTE, json({ limit: bulkBodyLimit, verify: refusePrototypeKeys }));
-  app.useBodyParser('json', { limit: bodyLimit, verify: refusePrototypeKeys });
+  app.use(BULK_ROUTE, json({ limit: bulkBodyLimit }));
+  app.useBodyParser('json', { limit: bodyLimit });
   // Twilio posts flat fields; extended parsing would only let `a[$gt]=` build objects out of a form.
   app.useBodyParser('urlencoded', { limit: bodyLimit, extended: false });
   app.use(bodyParserRefusals);

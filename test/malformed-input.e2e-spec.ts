@@ -48,6 +48,8 @@ const BAD_BODIES: { label: string; contentType: string; body: string }[] = [
   { label: 'text/plain', contentType: 'text/plain', body: '{"to":"+5511987654321"}' },
   { label: 'XML', contentType: 'application/xml', body: '<to>+5511987654321</to>' },
   { label: 'a form', contentType: 'application/x-www-form-urlencoded', body: 'to[$gt]=&__proto__[polluted]=1' },
+  { label: 'a form with constructor', contentType: 'application/x-www-form-urlencoded', body: 'constructor=y&prototype=z' },
+  { label: 'an escaped nested key', contentType: 'application/json', body: '{"metadata":{"\\u0063onstructor":"y"}}' },
 ];
 
 /**
@@ -100,7 +102,8 @@ describe('malformed input on every documented operation', () => {
     for (const parameter of (operation.parameters ?? []).filter((p) => p.in === 'query')) {
       for (const query of BAD_QUERY_VALUES(parameter.name)) probes.push({ label: `query ${query.slice(0, 30)}`, method, url: `${withIds(path)}?${query}` });
     }
-    if (operation.parameters?.some((p) => p.in === 'query')) probes.push({ label: 'prototype keys in the query', method, url: `${withIds(path)}?__proto__[polluted]=1&constructor[prototype][polluted]=1` });
+    if (operation.parameters?.some((p) => p.in === 'query')) probes.push({ label: 'prototype keys in the query', method, url: `${withIds(path)}?__proto__[polluted]=1&constructor[prototype][polluted]=1` },
+      { label: 'constructor in the query', method, url: `${withIds(path)}?constructor=y&__proto__=x` });
     const json = operation.requestBody?.content['application/json']?.schema;
     if (operation.requestBody) {
       for (const { label, contentType, body } of BAD_BODIES) probes.push({ label: `body ${label}`, method, url: withIds(path), contentType, body });

@@ -2,19 +2,6 @@ import { HttpException } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { STATUS_CODES, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { PROTOTYPE_KEYS } from './prototype-keys';
-
-const PROTOTYPE_KEY_IN_JSON = new RegExp(`"(${[...PROTOTYPE_KEYS].join('|')})"\\s*:`);
-
-/**
- * body-parser's `verify`: a JSON body with a "__proto__", "constructor" or "prototype" key is a
- * probe, not a request. class-transformer would drop such a key silently (a PATCH answered 200 for
- * a body it never read), so it is refused before parsing, with a 400 that names it.
- */
-export function refusePrototypeKeys(_req: unknown, _res: unknown, body: Buffer): void {
-  const found = PROTOTYPE_KEY_IN_JSON.exec(body.toString('utf8'));
-  if (found) throw Object.assign(new Error(`JSON key "${found[1]}" is not accepted`), { status: 400, expose: true });
-}
 
 const PARSED_TYPES = /^application\/(json|x-www-form-urlencoded)\b/i;
 
