@@ -112,10 +112,7 @@ services_args=()
 bash "$ROOT/scripts/services.sh" "${services_args[@]}" || die "scripts/services.sh failed (see above)."
 
 # --------------------------------------------------------------- build --
-if [ ! -d node_modules ]; then
-  say "node_modules is missing: npm ci"
-  npm ci --no-audit --no-fund
-fi
+bash "$ROOT/scripts/ensure-deps.sh"
 say "building (npm run build)"
 npm run --silent build || die "'npm run build' failed (see above)."
 for f in dist/main.js dist/worker.js; do
@@ -159,6 +156,9 @@ if [ -z "${TWILIO_ACCOUNT_SID:-}" ]; then
   export TWILIO_AUTH_TOKEN="sandbox-auth-token"
   export TWILIO_PHONE_NUMBER="${TWILIO_PHONE_NUMBER:-+15005550006}"
   export TWILIO_API_BASE_URL="http://127.0.0.1:$TWILIO_SANDBOX_PORT"
+  export TWILIO_SANDBOX=true
+  # The sandbox's control routes (e.g. POST /__sandbox/inbound to simulate a handset) need this token.
+  export TWILIO_SANDBOX_CONTROL_TOKEN="${TWILIO_SANDBOX_CONTROL_TOKEN:-$(node -e 'process.stdout.write(require("crypto").randomBytes(24).toString("hex"))')}"
   export TWILIO_SANDBOX_INBOUND_URL="$PUBLIC_BASE_URL/v1/webhooks/twilio/inbound"
   [ -f dist/twilio-sandbox/main.js ] || die "dist/twilio-sandbox/main.js is missing after the build."
   cat <<EOF
@@ -266,7 +266,7 @@ cat <<EOF
 
   Swagger UI : $PUBLIC_BASE_URL/docs
   API key    : $API_KEY        (header: x-api-key; from API_KEYS)
-  Twilio     : $([ "$SANDBOX" -eq 1 ] && echo "SANDBOX (no real SMS), sandbox on http://127.0.0.1:$TWILIO_SANDBOX_PORT" || echo "LIVE")
+  Twilio     : $([ "$SANDBOX" -eq 1 ] && echo "SANDBOX (no real SMS), sandbox on http://127.0.0.1:$TWILIO_SANDBOX_PORT (control token: $TWILIO_SANDBOX_CONTROL_TOKEN)" || echo "LIVE")
 
   Try it:
     curl -sS -X POST '$PUBLIC_BASE_URL/v1/messages' \\

@@ -7,6 +7,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { answerClientErrorsAsJson, refuseUnparsedBodies } from './common/http-input-guards';
 import { AppConfig, HttpSettings } from './config/app-config';
 import { smsServerOptions } from './queue/rmq-options';
 import { ConsumerDrain } from './sms/consumer-drain';
@@ -44,6 +45,7 @@ function hardenHttp(app: NestExpressApplication, { bodyLimit, bulkBodyLimit, cor
   // upgrade-insecure-requests: it would break /docs wherever the API is reached over plain http.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   // The bulk route parses its own (larger) body first; the general parser then leaves it alone.
+  app.use(refuseUnparsedBodies);
   app.use(BULK_ROUTE, json({ limit: bulkBodyLimit }));
   app.useBodyParser('json', { limit: bodyLimit });
   // Twilio posts flat fields; extended parsing would only let `a[$gt]=` build objects out of a form.
@@ -64,6 +66,9 @@ export async function createApiApp(): Promise<INestApplication> {
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   hardenHttp(app, app.get(AppConfig).http);
+  // Behind a load balancer: the client's address (X-Forwarded-For from TRUST_PROXY's hops) for limits and audit.
+  app.set('trust proxy', app.get(AppConfig).trustProxy);
+  answerClientErrorsAsJson(app.getHttpServer());
   setUpSwagger(app);
   return app;
 }

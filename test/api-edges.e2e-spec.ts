@@ -1,6 +1,7 @@
 import { connect as amqpConnect } from 'amqplib';
 import { ObjectId } from 'mongodb';
 import { createHmac } from 'node:crypto';
+import { WebhookRefusals } from '../src/webhooks/webhook-refusals';
 import { testServiceUrls } from './support/services';
 import { RunningSystem, startSystem, TEST_API_KEY, TEST_AUTH_TOKEN } from './support/system';
 import { waitFor } from './support/wait-for';
@@ -84,6 +85,7 @@ describe('bad input, auth and forged callbacks change nothing', () => {
       expect(forged.body).toMatchObject({ statusCode: 403, code: 'invalid_signature' });
       const after = (await system.http().get(`/v1/messages/${message.id}`).set('x-api-key', TEST_API_KEY)).body;
       expect(after.status).toBe('delivered');
+      await system.api.get(WebhookRefusals).flush();
       const audit = await system.http().get('/v1/audit').query({ action: 'webhook.signature_rejected' }).set('x-api-key', TEST_API_KEY);
       expect(audit.body.items.length).toBeGreaterThanOrEqual(1);
     });

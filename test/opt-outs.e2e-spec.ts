@@ -18,9 +18,7 @@ describe('opt-outs: inbound keywords and the blocklist API (real FerretDB, signe
 
   /** A handset texting our number: the sandbox signs Twilio's webhook and relays our answer. */
   async function text(from: string, body: string): Promise<{ status: number; contentType: string; body: string }> {
-    const response = await fetch(`${system.sandbox.url}/__sandbox/inbound`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ from, to: TEST_FROM, body }),
-    });
+    const response = await system.sandbox.control('POST', '/__sandbox/inbound', { from, to: TEST_FROM, body });
     return { status: response.status, contentType: response.headers.get('content-type') ?? '', body: await response.text() };
   }
 

@@ -60,10 +60,7 @@ describe('reconciliation of lost status callbacks (real worker, FerretDB, sandbo
 
   it('moves an undelivered one to undelivered with Twilio\'s error code and our description', async () => {
     const to = '+5511987650003';
-    const fault = await fetch(`${system.sandbox.url}/__sandbox/faults`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ to, kind: 'undelivered', errorCode: 30003 }),
-    });
+    const fault = await system.sandbox.control('POST', '/__sandbox/faults', { to, kind: 'undelivered', errorCode: 30003 });
     expect(fault.status).toBe(201);
     const id = await send(to);
 

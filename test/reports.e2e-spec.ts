@@ -43,10 +43,7 @@ describe('GET /v1/reports/delivery (real API, worker, FerretDB, sandbox)', () =>
 
   beforeAll(async () => {
     system = await startSystem();
-    await fetch(`${system.sandbox.url}/__sandbox/faults`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ to: '+447400123456', kind: 'undelivered', errorCode: 30003 }),
-    });
+    await system.sandbox.control('POST', '/__sandbox/faults', { to: '+447400123456', kind: 'undelivered', errorCode: 30003 });
     const ended = await Promise.all(MIX.map(({ to, body }) => sendAndSettle(to, body)));
     expect(ended).toEqual(MIX.map(({ status }) => status));
     // Twilio's 21610 put the number on the blocklist, so this one never reaches Twilio.

@@ -34,10 +34,7 @@ describe('send rules: opt-outs and templates', () => {
 
   it('honours a STOP sent by the recipient, for producer commands too, until START', async () => {
     const inbound = async (text: string) =>
-      fetch(`${system.sandbox.url}/__sandbox/inbound`, {
-        method: 'POST', headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ from: '+5511987650501', to: '+15005550006', body: text }),
-      });
+      system.sandbox.control('POST', '/__sandbox/inbound', { from: '+5511987650501', to: '+15005550006', body: text });
     expect((await inbound(' Stop ')).status).toBe(200);
 
     const connection = await amqpConnect(testServiceUrls().rabbitmqUrl);

@@ -151,9 +151,9 @@ class Stack {
       MONGODB_URI: `${this.options.mongodbUri}/${this.dbName}`, RABBITMQ_URL: this.options.rabbitmqUrl,
       RABBITMQ_SMS_QUEUE: this.queue, API_KEYS: API_KEY,
       TWILIO_ACCOUNT_SID: ACCOUNT_SID, TWILIO_AUTH_TOKEN: AUTH_TOKEN, TWILIO_PHONE_NUMBER: '+15005550006',
-      TWILIO_API_BASE_URL: this.tap.url, LOG_LEVEL: this.options.logLevel,
+      TWILIO_API_BASE_URL: this.tap.url, TWILIO_SANDBOX: 'true', LOG_LEVEL: this.options.logLevel,
       // The benchmark measures capacity, not the per-key rate limits; bulk bodies exceed the 256 kb default.
-      THROTTLE_LIMIT: '100000000', THROTTLE_BURST_LIMIT: '100000000', HTTP_BODY_LIMIT: '4mb',
+      THROTTLE_LIMIT: '100000000', THROTTLE_BURST_LIMIT: '100000000', WEBHOOK_THROTTLE_LIMIT: '100000000', HTTP_BODY_LIMIT: '4mb',
       ...this.options.env, ...extra,
     };
   }

@@ -12,7 +12,10 @@ export enum AuditAction {
   MessageReplayed = 'message.replayed',
   DeadLetterReplayed = 'dead_letter.replayed',
   CommandDeadLettered = 'command.dead_lettered',
+  /** Twilio webhook calls with a missing or wrong signature, one entry per source address and minute with their count. */
   WebhookSignatureRejected = 'webhook.signature_rejected',
+  /** Twilio webhook calls over the per-address limit, counted the same way. */
+  WebhookRateLimited = 'webhook.rate_limited',
   ApiKeyCreated = 'api_key.created',
   ApiKeyRevoked = 'api_key.revoked',
   /** A request refused with 401 (no, unknown or revoked key) or 403 (missing scope). */

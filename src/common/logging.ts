@@ -20,8 +20,9 @@ function requestId(request: IncomingMessage, response: ServerResponse): string {
  * configured secrets replaced wherever they appear. Written to stdout, like pino's default.
  */
 function scrubbedStdout(config: AppConfig): { write(line: string): void } {
-  const { accountSid, authToken } = config.twilio;
-  const scrubSecrets = secretScrubber([authToken, basicAuthOf(accountSid, authToken), ...config.apiKeys]);
+  const { accountSid, authToken, authTokenSecondary } = config.twilio;
+  const secondary = authTokenSecondary ? [authTokenSecondary, basicAuthOf(accountSid, authTokenSecondary)] : [];
+  const scrubSecrets = secretScrubber([authToken, basicAuthOf(accountSid, authToken), ...secondary, ...config.apiKeys]);
   return { write: (line: string) => void process.stdout.write(scrubSecrets(maskPhonesInText(line))) };
 }
 

@@ -1,4 +1,5 @@
 import { registerDecorator, ValidationOptions } from 'class-validator';
+import { PROTOTYPE_KEYS } from './prototype-keys';
 
 const MAX_KEYS = 20;
 const MAX_VALUE_LENGTH = 500;
@@ -9,6 +10,7 @@ function problemWith(value: unknown): string | undefined {
   if (entries.length > MAX_KEYS) return `may hold at most ${MAX_KEYS} keys`;
   for (const [key, item] of entries) {
     // MongoDB (and FerretDB even more strictly) cannot store keys that start with $ or contain a dot.
+    if (PROTOTYPE_KEYS.has(key)) return `key "${key}" is not accepted`;
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(key)) return `key "${key}" may only use letters, digits, _ and - (1-64 characters)`;
     if (typeof item !== 'string' || item.length > MAX_VALUE_LENGTH) {
       return `value of "${key}" must be a string of at most ${MAX_VALUE_LENGTH} characters`;

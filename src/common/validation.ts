@@ -1,7 +1,8 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { DomainError } from './domain-error';
+import { findPrototypeKey } from './prototype-keys';
 
 const options = { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true };
 
@@ -21,9 +22,26 @@ function flatten(errors: ValidationError[], prefix = ''): string[] {
   });
 }
 
+/**
+ * A "__proto__", "constructor" or "prototype" key (JSON, form or query, at any depth) is a probe.
+ * class-transformer drops the first silently (a PATCH answered 200 for a body it never read) and
+ * throws a TypeError on `constructor` inside a map (a 500), so such keys are refused by name first.
+ */
+function refusePrototypeKeys(value: unknown): void {
+  const key = findPrototypeKey(value);
+  if (key) throw new ValidationFailedError([`key "${key}" is not accepted`]);
+}
+
+class ApiValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body' || metadata.type === 'query') refusePrototypeKeys(value);
+    return super.transform(value, metadata);
+  }
+}
+
 /** The pipe HTTP input goes through; its errors are the same DomainError the consumer raises. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new ApiValidationPipe({
     ...options,
     transform: true,
     exceptionFactory: (errors) => new ValidationFailedError(flatten(errors)),
@@ -35,6 +53,7 @@ export async function validatePayload<T extends object>(type: new () => T, paylo
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
     throw new ValidationFailedError(['payload must be a JSON object']);
   }
+  refusePrototypeKeys(payload);
   const instance = plainToInstance(type, payload);
   const errors = await validate(instance, options);
   if (errors.length > 0) {

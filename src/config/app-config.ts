@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { CountryCode } from 'libphonenumber-js';
+import { parseTrustProxy } from './deployment-safety';
 import { EnvDto, NUMBER_TYPES, type RabbitQueueType } from './env.validation';
 
 export type NumberType = (typeof NUMBER_TYPES)[number];
@@ -8,6 +9,8 @@ export type NumberType = (typeof NUMBER_TYPES)[number];
 export interface TwilioSettings {
   accountSid: string;
   authToken: string;
+  /** Accepted on webhook signatures next to authToken while the token is rotated. */
+  authTokenSecondary?: string;
   phoneNumber?: string;
   messagingServiceSid?: string;
   /** Set only for the sandbox or tests: the SDK is pointed here instead of api.twilio.com. */
@@ -76,6 +79,17 @@ export class AppConfig {
     return this.get('PORT');
   }
 
+  /** The API's listen address (loopback unless HOST says otherwise). */
+  get host(): string {
+    return this.get('HOST');
+  }
+
+  /** Express's `trust proxy` (validated at start-up): false, a hop count or the proxies' addresses. */
+  get trustProxy(): false | number | string[] {
+    const parsed = parseTrustProxy(this.get('TRUST_PROXY'));
+    return parsed instanceof Error ? false : parsed;
+  }
+
   /** What Twilio calls back, and therefore what webhook signatures are computed against. */
   get publicBaseUrl(): string {
     const explicit = this.get('PUBLIC_BASE_URL');
@@ -101,6 +115,7 @@ export class AppConfig {
     return {
       accountSid: this.get('TWILIO_ACCOUNT_SID'),
       authToken: this.get('TWILIO_AUTH_TOKEN'),
+      authTokenSecondary: this.get('TWILIO_AUTH_TOKEN_SECONDARY'),
       phoneNumber: this.get('TWILIO_PHONE_NUMBER'),
       messagingServiceSid: this.get('TWILIO_MESSAGING_SERVICE_SID'),
       apiBaseUrl: this.get('TWILIO_API_BASE_URL'),
@@ -176,6 +191,11 @@ export class AppConfig {
       limit: this.get('THROTTLE_LIMIT'),
       burst: { ttlMs: this.get('THROTTLE_BURST_TTL_MS'), limit: this.get('THROTTLE_BURST_LIMIT') },
     };
+  }
+
+  /** Twilio webhooks: requests per source address and route per window, before the signature check. */
+  get webhookThrottle(): { ttlMs: number; limit: number } {
+    return { ttlMs: this.get('WEBHOOK_THROTTLE_TTL_MS'), limit: this.get('WEBHOOK_THROTTLE_LIMIT') };
   }
 
   /** Optional; when set, every API instance counts rate limits in this one Redis. */

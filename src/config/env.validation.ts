@@ -1,6 +1,7 @@
 import { plainToInstance, Transform, Type } from 'class-transformer';
 import {
   ArrayNotEmpty,
+  IsBoolean,
   IsIn,
   IsInt,
   IsNotEmpty,
@@ -15,6 +16,7 @@ import {
   validateSync,
 } from 'class-validator';
 import { isSupportedCountry } from 'libphonenumber-js';
+import { deploymentProblems } from './deployment-safety';
 
 /** libphonenumber-js's number types (PhoneNumber.getType()). */
 export const NUMBER_TYPES = [
@@ -31,6 +33,14 @@ const urlOptions = { require_tld: false, require_protocol: true };
 export class EnvDto {
   @Type(() => Number) @IsInt() @Min(1) @Max(65535)
   PORT = 3000;
+
+  /** Where the API listens; loopback unless the operator says otherwise (README: exposing the API). */
+  @Matches(/^[A-Za-z0-9.:-]+$/, { message: 'HOST must be an address to listen on, such as 127.0.0.1 or 0.0.0.0' })
+  HOST = '127.0.0.1';
+
+  /** Express's `trust proxy`: the proxies whose X-Forwarded-For names the client (limits, audit). */
+  @IsOptional() @IsString()
+  TRUST_PROXY?: string;
 
   @IsOptional() @IsUrl(urlOptions)
   PUBLIC_BASE_URL?: string;
@@ -59,6 +69,15 @@ export class EnvDto {
 
   @IsString() @IsNotEmpty({ message: 'TWILIO_AUTH_TOKEN must be set' })
   TWILIO_AUTH_TOKEN!: string;
+
+  /** Also accepted on webhook signatures while the auth token is rotated (README: rotating the token). */
+  @IsOptional() @IsString()
+  TWILIO_AUTH_TOKEN_SECONDARY?: string;
+
+  /** Explicitly the bundled sandbox: the only case where TWILIO_API_BASE_URL and the safety checks' exemptions apply. */
+  @Transform(({ value }) => ({ true: true, false: false })[String(value).toLowerCase()] ?? value)
+  @IsBoolean({ message: 'TWILIO_SANDBOX must be true or false' })
+  TWILIO_SANDBOX = false;
 
   @ValidateIf((env: EnvDto) => !env.TWILIO_MESSAGING_SERVICE_SID || env.TWILIO_PHONE_NUMBER !== undefined)
   @Matches(/^\+[1-9]\d{6,14}$/, {
@@ -156,6 +175,13 @@ export class EnvDto {
   @Type(() => Number) @IsInt() @Min(1)
   THROTTLE_BURST_LIMIT = 20;
 
+  /** Twilio webhooks, per source address and route, counted before the signature check. */
+  @Type(() => Number) @IsInt() @Min(1)
+  WEBHOOK_THROTTLE_LIMIT = 100;
+
+  @Type(() => Number) @IsInt() @Min(100)
+  WEBHOOK_THROTTLE_TTL_MS = 1000;
+
   @IsOptional() @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
   REDIS_URL?: string;
 
@@ -207,6 +233,7 @@ export function validateEnv(raw: Record<string, unknown>): EnvDto {
   if (!isSupportedCountry(env.DEFAULT_COUNTRY)) {
     problems.push(`DEFAULT_COUNTRY: "${env.DEFAULT_COUNTRY}" is not a supported ISO 3166-1 alpha-2 code`);
   }
+  problems.push(...deploymentProblems(env));
   if (problems.length > 0) {
     throw new Error(`Invalid environment:\n  - ${problems.join('\n  - ')}`);
   }

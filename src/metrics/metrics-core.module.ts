@@ -7,6 +7,7 @@ import { FinalStatusObserver } from './final-status-observer';
 import { MetricsRegistry } from './metrics-registry';
 import { MetricsRepository } from './metrics.repository';
 import { SmsMetrics } from './sms-metrics';
+import { WebhookMetrics } from './webhook-metrics';
 
 /**
  * What both processes count. Global so the Twilio provider can time its calls without the SMS
@@ -15,7 +16,7 @@ import { SmsMetrics } from './sms-metrics';
 @Global()
 @Module({
   imports: [AuditModule, MongooseModule.forFeature([{ name: Message.name, schema: MessageSchema }])],
-  providers: [MetricsRegistry, SmsMetrics, MetricsRepository, FinalStatusObserver, AuditMetricsListener],
-  exports: [MetricsRegistry, SmsMetrics],
+  providers: [MetricsRegistry, SmsMetrics, WebhookMetrics, MetricsRepository, FinalStatusObserver, AuditMetricsListener],
+  exports: [MetricsRegistry, SmsMetrics, WebhookMetrics],
 })
 export class MetricsCoreModule {}

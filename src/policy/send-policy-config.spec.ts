@@ -9,6 +9,8 @@ const valid = {
   TWILIO_AUTH_TOKEN: 'secret',
   TWILIO_PHONE_NUMBER: '+15005550006',
   API_KEYS: 'one',
+  TWILIO_SANDBOX: 'true',
+  TWILIO_API_BASE_URL: 'http://127.0.0.1:4010',
 };
 
 /** AppConfig as the app builds it: validated values first, the raw environment behind them. */

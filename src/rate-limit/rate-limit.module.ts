@@ -17,8 +17,9 @@ function throttlerOptions(config: AppConfig, storage: RateLimitStorage): Throttl
   };
 }
 
+/** The counters' one store, shared by the API's limits and the webhooks' (WebhooksModule imports it too). */
 @Module({ providers: [RateLimitStorage], exports: [RateLimitStorage] })
-class RateLimitStorageModule {}
+export class RateLimitStorageModule {}
 
 /** Rate limits per API key; the app registers ApiThrottlerGuard globally. */
 @Module({

@@ -1,5 +1,6 @@
 import { registerDecorator, ValidationOptions } from 'class-validator';
 import { DomainError } from '../common/domain-error';
+import { PROTOTYPE_KEYS } from '../common/prototype-keys';
 
 /** Values a template is rendered with: flat, so every {{name}} is one key. */
 export type TemplateVariables = Record<string, string | number>;
@@ -15,6 +16,7 @@ export function problemWithVariables(value: unknown): string | undefined {
   const entries = Object.entries(value);
   if (entries.length > MAX_VARIABLES) return `may hold at most ${MAX_VARIABLES} variables`;
   for (const [key, item] of entries) {
+    if (PROTOTYPE_KEYS.has(key)) return `name "${key}" is not accepted`;
     if (!VARIABLE_NAME.test(key)) return `name "${key}" may only use letters, digits and _ (not first a digit, 1-64 characters)`;
     const isText = typeof item === 'string' && item.length <= MAX_VALUE_LENGTH;
     if (!isText && !(typeof item === 'number' && Number.isFinite(item))) {

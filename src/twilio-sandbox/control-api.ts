@@ -1,7 +1,7 @@
 import * as http from 'node:http';
 import { logError } from './delivery';
 import { parseFaultRule } from './faults';
-import { postSignedForm, readBody, sendJson } from './http-io';
+import { postSignedForm, readBody, sameSecret, sendJson } from './http-io';
 import { API_VERSION, countSegments, newSid, toPublic } from './message-resource';
 import { SandboxState } from './sandbox-state';
 
@@ -28,9 +28,13 @@ const ROUTES: Readonly<Record<string, ControlHandler>> = {
   'POST /__sandbox/inbound': (state, req, res) => deliverInbound(state, req, res),
 };
 
+/** Readiness probes need no token; it tells nothing and changes nothing. */
+const OPEN_ROUTES = new Set(['GET /__sandbox/health']);
+
 /**
- * Test-only control surface under /__sandbox/. Unauthenticated on purpose: it exists so specs and
- * scripts in other processes can inspect and steer the sandbox, and Twilio has nothing like it.
+ * Test-only control surface under /__sandbox/, so specs and scripts in other processes can inspect
+ * and steer the sandbox (Twilio has nothing like it). It can read every text and post signed
+ * inbound webhooks, so it needs the sandbox's own control token as a bearer token.
  * Returns false when the route is not one of its own.
  */
 export async function handleControl(
@@ -39,8 +43,13 @@ export async function handleControl(
   res: http.ServerResponse,
   url: URL,
 ): Promise<boolean> {
-  const handler = ROUTES[`${req.method ?? ''} ${url.pathname.replace(/\/+$/, '')}`];
+  const route = `${req.method ?? ''} ${url.pathname.replace(/\/+$/, '')}`;
+  const handler = ROUTES[route];
   if (!handler) return false;
+  if (!OPEN_ROUTES.has(route) && !sameSecret(req.headers.authorization ?? '', `Bearer ${state.opts.controlToken}`)) {
+    sendJson(res, 401, { error: 'the sandbox control routes need Authorization: Bearer <control token>' });
+    return true;
+  }
   await handler(state, req, res, url);
   return true;
 }

@@ -33,8 +33,11 @@ async function main(): Promise<void> {
     host: process.env.TWILIO_SANDBOX_HOST || undefined,
     latencyMs: integer('TWILIO_SANDBOX_LATENCY_MS', 0),
     inboundWebhookUrl: process.env.TWILIO_SANDBOX_INBOUND_URL || undefined,
+    // Unset: a random token nobody knows, so the control routes stay closed.
+    controlToken: process.env.TWILIO_SANDBOX_CONTROL_TOKEN || undefined,
   });
-  process.stdout.write(`[twilio-sandbox] Twilio sandbox listening on ${sandbox.url}\n`);
+  const control = process.env.TWILIO_SANDBOX_CONTROL_TOKEN ? 'open with TWILIO_SANDBOX_CONTROL_TOKEN' : 'closed (no TWILIO_SANDBOX_CONTROL_TOKEN)';
+  process.stdout.write(`[twilio-sandbox] Twilio sandbox listening on ${sandbox.url}; control routes ${control}\n`);
   const shutdown = (): void => {
     sandbox.close().then(
       () => process.exit(0),

@@ -87,11 +87,7 @@ async function rejection(promise: Promise<unknown>): Promise<RestException> {
 }
 
 async function control(sandbox: TwilioSandbox, method: string, path: string, body?: unknown): Promise<Response> {
-  return fetch(`${sandbox.url}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+  return sandbox.control(method, path, body);
 }
 
 let receiver: WebhookReceiver;
@@ -413,6 +409,27 @@ describe('control API', () => {
     expect(listed.map((m) => m.body)).toEqual(['a']);
     expect((await control(sandbox, 'DELETE', '/__sandbox/messages')).status).toBe(204);
     expect(sandbox.messages()).toEqual([]);
+  });
+
+  it('opens the control routes only to its control token; health needs none', async () => {
+    const bare = (path: string, method = 'GET', headers: Record<string, string> = {}) => fetch(`${sandbox.url}${path}`, { method, headers });
+    for (const [method, path] of [['GET', '/__sandbox/messages'], ['POST', '/__sandbox/inbound'], ['POST', '/__sandbox/faults'], ['DELETE', '/__sandbox/faults']]) {
+      expect((await bare(path, method)).status).toBe(401);
+      expect((await bare(path, method, { authorization: 'Bearer not-the-token' })).status).toBe(401);
+    }
+    expect((await bare('/__sandbox/messages', 'GET', { authorization: `Bearer ${sandbox.controlToken}` })).status).toBe(200);
+    expect((await bare('/__sandbox/health')).status).toBe(200);
+  });
+
+  it('takes a control token it is given', async () => {
+    const given = await startTwilioSandbox({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, controlToken: 'a-configured-control-token' });
+    try {
+      expect(given.controlToken).toBe('a-configured-control-token');
+      const answer = await fetch(`${given.url}/__sandbox/faults`, { headers: { authorization: 'Bearer a-configured-control-token' } });
+      expect(answer.status).toBe(200);
+    } finally {
+      await given.close();
+    }
   });
 
   it('answers unknown routes with a JSON 404', async () => {

@@ -1,8 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { handleControl } from './control-api';
 import { logError } from './delivery';
-import { sendJson } from './http-io';
+import { sameSecret, sendJson } from './http-io';
 import { SandboxMessage, toPublic } from './message-resource';
 import { MESSAGES_PATH, MESSAGE_PATH, createMessage, fetchMessage, listMessages } from './messages-api';
 import { SandboxState } from './sandbox-state';
@@ -23,10 +24,16 @@ export interface SandboxOptions {
   callbackDelayMs?: number;
   /** Where POST /__sandbox/inbound delivers Twilio's incoming-message webhook. */
   inboundWebhookUrl?: string;
+  /** Bearer token the /__sandbox/ control routes need; absent: a random one (see TwilioSandbox.controlToken). */
+  controlToken?: string;
 }
 
 export interface TwilioSandbox {
   url: string;
+  /** What `Authorization: Bearer` must carry on the control routes (faults, inbound, messages). */
+  controlToken: string;
+  /** Calls a control route with the token (and a JSON body, if given). */
+  control(method: string, path: string, body?: unknown): Promise<Response>;
   messages(): SandboxMessage[];
   /** Messages the sandbox accepted for this recipient (rejected and faulted creates do not count). */
   sendsTo(to: string): number;
@@ -42,6 +49,7 @@ export async function startTwilioSandbox(opts: SandboxOptions): Promise<TwilioSa
     latencyMs: opts.latencyMs ?? 0,
     callbackDelayMs: opts.callbackDelayMs ?? 50,
     inboundWebhookUrl: opts.inboundWebhookUrl ?? null,
+    controlToken: opts.controlToken || randomBytes(24).toString('hex'),
   });
   const server = http.createServer((req, res) => void handle(state, req, res));
   const host = opts.host ?? '127.0.0.1';
@@ -50,8 +58,16 @@ export async function startTwilioSandbox(opts: SandboxOptions): Promise<TwilioSa
     server.listen(opts.port ?? 0, host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  const url = `http://${publicHost(host)}:${port}`;
+  const { controlToken } = state.opts;
   return {
-    url: `http://${publicHost(host)}:${port}`,
+    url,
+    controlToken,
+    control: (method, path, body) => fetch(`${url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${controlToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    }),
     messages: () => [...state.messages.values()].map(toPublic),
     sendsTo: (to) => [...state.messages.values()].filter((m) => m.to === to).length,
     reset: () => state.reset(),
@@ -105,7 +121,8 @@ function authenticate(state: SandboxState, req: http.IncomingMessage): void {
   const colon = decoded.indexOf(':');
   const user = decoded.slice(0, colon);
   const password = decoded.slice(colon + 1);
-  if (colon < 0 || user !== state.opts.accountSid || password !== state.opts.authToken) {
+  // Only the pair this sandbox was started with: live credentials sent here by mistake are refused.
+  if (colon < 0 || !sameSecret(user, state.opts.accountSid) || !sameSecret(password, state.opts.authToken)) {
     throw authenticateError();
   }
 }

@@ -8,6 +8,7 @@ export interface ResolvedOptions {
   latencyMs: number;
   callbackDelayMs: number;
   inboundWebhookUrl: string | null;
+  controlToken: string;
 }
 
 /** Everything one sandbox instance remembers; shared by the Twilio API, the control API and delivery. */

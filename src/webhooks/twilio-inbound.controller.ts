@@ -10,11 +10,13 @@ import { InboundMessagesService } from '../opt-outs/inbound-messages.service';
 import { twimlResponse } from '../opt-outs/twiml';
 import { InboundMessageDto } from './dto/inbound-message.dto';
 import { TwilioSignatureGuard } from './twilio-signature.guard';
+import { WebhookThrottlerGuard } from './webhook-throttler.guard';
 
 @ApiTags('webhooks')
 @Public()
+// The per-key API limits do not apply (no key); WebhookThrottlerGuard limits per address, before the signature check.
 @SkipThrottle()
-@UseGuards(TwilioSignatureGuard)
+@UseGuards(WebhookThrottlerGuard, TwilioSignatureGuard)
 @Controller('v1/webhooks/twilio')
 export class TwilioInboundController {
   constructor(private readonly inbound: InboundMessagesService) {}

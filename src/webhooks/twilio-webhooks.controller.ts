@@ -9,6 +9,7 @@ import { MessageStatus, statusFromTwilio } from '../messages/message-status';
 import { describeTwilioError } from '../sms/twilio-errors';
 import { StatusCallbackDto } from './dto/status-callback.dto';
 import { TwilioSignatureGuard } from './twilio-signature.guard';
+import { WebhookThrottlerGuard } from './webhook-throttler.guard';
 
 /** What our own status callback URL carries (SmsService.statusCallbackFor); Twilio signs it with the body. */
 interface StatusCallbackQuery {
@@ -23,8 +24,9 @@ function wholeNumber(value: string | undefined): number | undefined {
 
 @ApiTags('webhooks')
 @Public()
+// The per-key API limits do not apply (no key); WebhookThrottlerGuard limits per address, before the signature check.
 @SkipThrottle()
-@UseGuards(TwilioSignatureGuard)
+@UseGuards(WebhookThrottlerGuard, TwilioSignatureGuard)
 @Controller('v1/webhooks/twilio')
 export class TwilioWebhooksController {
   constructor(private readonly lifecycle: MessageLifecycle) {}

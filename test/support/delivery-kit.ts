@@ -68,11 +68,7 @@ export function deliveryKit(system: RunningSystem, apiKey = TEST_API_KEY) {
   };
 
   const sandboxControl = async (method: 'POST' | 'DELETE', path: string, body?: unknown): Promise<void> => {
-    const response = await fetch(`${system.sandbox.url}${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    const response = await system.sandbox.control(method, path, body);
     if (!response.ok) throw new Error(`sandbox ${method} ${path} → ${response.status} ${await response.text()}`);
   };
 

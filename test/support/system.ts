@@ -66,9 +66,10 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
     PORT: String(port), PUBLIC_BASE_URL: baseUrl, MONGODB_URI: `${options.mongodbUri ?? mongodbUri}/${dbName}`, RABBITMQ_URL: rabbitmqUrl,
     RABBITMQ_SMS_QUEUE: queue, SMS_PREFETCH: '10', TWILIO_ACCOUNT_SID: TEST_ACCOUNT_SID,
     TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN, TWILIO_PHONE_NUMBER: TEST_FROM, TWILIO_API_BASE_URL: sandbox.url,
+    TWILIO_SANDBOX: 'true',
     DEFAULT_COUNTRY: 'BR', API_KEYS: TEST_API_KEY, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     // Tests poll; rate limits have their own specs that set them low.
-    THROTTLE_LIMIT: '1000000', THROTTLE_BURST_LIMIT: '1000000',
+    THROTTLE_LIMIT: '1000000', THROTTLE_BURST_LIMIT: '1000000', WEBHOOK_THROTTLE_LIMIT: '1000000',
     // Specs send to Twilio's magic numbers (+1500555…, personal numbers), abroad and to one number
     // many times; the send policy has its own spec (send-policy.e2e-spec.ts) that sets these.
     ALLOWED_COUNTRIES: '*', ALLOWED_NUMBER_TYPES: '*', RECIPIENT_HOURLY_LIMIT: '0',

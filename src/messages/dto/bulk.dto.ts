@@ -1,9 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, ArrayMinSize, IsArray, IsDate, IsMongoId, IsOptional, IsString, Length, ValidateIf, ValidateNested,
+  ArrayMaxSize, ArrayMinSize, IsArray, IsDate, IsMongoId, IsString, Length, ValidateIf, ValidateNested,
 } from 'class-validator';
 import { IsTemplateVariables } from '../../templates/template-variables';
+import { IsOmittable } from '../../common/omittable';
 
 export const MAX_RECIPIENTS = 10_000;
 
@@ -13,7 +14,7 @@ export class BulkRecipientDto {
   to!: string;
 
   @ApiPropertyOptional({ example: { name: 'Ana' } })
-  @IsOptional() @IsTemplateVariables()
+  @IsOmittable() @IsTemplateVariables()
   variables?: Record<string, string | number>;
 }
 
@@ -25,10 +26,10 @@ export class BulkSendDto {
   @IsString() @Length(1, 1600)
   body?: string;
 
-  @ApiPropertyOptional() @IsOptional() @IsMongoId()
+  @ApiPropertyOptional() @IsOmittable() @IsMongoId()
   templateId?: string;
 
-  @ApiPropertyOptional({ example: 'order-shipped' }) @IsOptional() @IsString() @Length(1, 64)
+  @ApiPropertyOptional({ example: 'order-shipped' }) @IsOmittable() @IsString() @Length(1, 64)
   templateName?: string;
 
   @ApiProperty({ type: [BulkRecipientDto], maxItems: MAX_RECIPIENTS })
@@ -36,7 +37,7 @@ export class BulkSendDto {
   recipients!: BulkRecipientDto[];
 
   @ApiPropertyOptional({ description: 'Send at this time (1 minute to 35 days ahead)', example: '2026-12-01T12:00:00Z' })
-  @IsOptional() @Type(() => Date) @IsDate()
+  @IsOmittable() @Type(() => Date) @IsDate()
   sendAt?: Date;
 }
 

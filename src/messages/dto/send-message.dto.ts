@@ -1,8 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDate, IsMongoId, IsObject, IsOptional, IsString, Length, ValidateIf } from 'class-validator';
+import { IsDate, IsMongoId, IsObject, IsString, Length, ValidateIf } from 'class-validator';
 import { IsTemplateVariables } from '../../templates/template-variables';
 import { IsSafeMetadata } from '../../common/safe-metadata.validator';
+import { IsOmittable } from '../../common/omittable';
 
 const usesTemplate = (dto: { templateId?: string; templateName?: string }) =>
   dto.templateId !== undefined || dto.templateName !== undefined;
@@ -21,30 +22,30 @@ export class SendMessageDto {
   body?: string;
 
   @ApiPropertyOptional({ description: 'Template to render instead of body (by id)' })
-  @IsOptional() @IsMongoId()
+  @IsOmittable() @IsMongoId()
   templateId?: string;
 
   @ApiPropertyOptional({ example: 'order-shipped', description: 'Template to render instead of body (by name)' })
-  @IsOptional() @IsString() @Length(1, 64)
+  @IsOmittable() @IsString() @Length(1, 64)
   templateName?: string;
 
   @ApiPropertyOptional({ example: { name: 'Ana', code: 123456 }, description: "The template's {{variables}}" })
-  @IsOptional() @IsTemplateVariables()
+  @IsOmittable() @IsTemplateVariables()
   variables?: Record<string, string | number>;
 
   @ApiPropertyOptional({ example: '+15005550006', description: 'Sender; defaults to TWILIO_PHONE_NUMBER / the messaging service' })
-  @IsOptional() @IsString() @Length(3, 32)
+  @IsOmittable() @IsString() @Length(3, 32)
   from?: string;
 
   @ApiPropertyOptional({ description: 'Send at this time (1 minute to 35 days ahead); the message is `scheduled` until then', example: '2026-12-01T12:00:00Z' })
-  @IsOptional() @Type(() => Date) @IsDate({ message: 'sendAt must be an ISO 8601 date-time' })
+  @IsOmittable() @Type(() => Date) @IsDate({ message: 'sendAt must be an ISO 8601 date-time' })
   sendAt?: Date;
 
   @ApiPropertyOptional({
     example: { orderId: '42' },
     description: 'Up to 20 string values kept with the message; keys may not start with $ or contain "."',
   })
-  @IsOptional() @IsObject() @IsSafeMetadata()
+  @IsOmittable() @IsObject() @IsSafeMetadata()
   metadata?: Record<string, string>;
 }
 

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Length, Matches, registerDecorator, ValidateIf, ValidationOptions } from 'class-validator';
+import { IsOmittable } from '../../common/omittable';
 
 /** Lower-case letters, digits and . _ - (not first), 1-64 characters: safe in URLs, logs and producers' code. */
 export const TEMPLATE_NAME = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
@@ -37,7 +38,7 @@ export class CreateTemplateDto {
   body!: string;
 
   @ApiPropertyOptional({ example: 'pt-BR', description: 'BCP 47 language tag' })
-  @IsOptional() @IsBcp47Locale()
+  @IsOmittable() @IsBcp47Locale()
   locale?: string;
 }
 
