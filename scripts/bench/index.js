@@ -105,8 +105,9 @@ async function withStack(name, config, run, options = {}) {
     dist: config.dist, mongodbUri: config.mongodbUri, rabbitmqUrl: config.rabbitmqUrl, logDir: config.logDir,
     sandboxLatencyMs: config.sandboxLatencyMs, logLevel: config.logLevel, env: { SMS_PREFETCH: String(config.prefetch), ...redis },
   });
-  await stack.start(options);
   try {
+    // Inside the try: a stack that fails to start still stops what it did start (the sandbox).
+    await stack.start(options);
     return await run(stack);
   } finally {
     await stack.stop();

@@ -37,13 +37,17 @@ async function freePort() {
   return port;
 }
 
+/** Thrown by a waitUntil check that knows the wait is hopeless (the process it waits for is gone). */
+class Fatal extends Error {}
+
 async function waitUntil(what, check, timeoutMs = 60000, everyMs = 100) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
       const value = await check();
       if (value) return value;
-    } catch {
+    } catch (error) {
+      if (error instanceof Fatal) throw error;
       // not yet
     }
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -173,7 +177,10 @@ class Stack {
     this.apiStartedAt = performance.now();
     this.api = startNode(`${this.name}-api`, [...apiNodeArgs, join(dist, 'main.js')], this.env(env), logDir);
     this.baseUrl = `http://127.0.0.1:${this.port}`;
-    await waitUntil('the API /health', async () => (await getStatus(`${this.baseUrl}/health`)) === 200, 60000, 250);
+    await waitUntil('the API /health', async () => {
+      if (this.api.child.exitCode !== null) throw new Fatal(`the API exited with code ${this.api.child.exitCode} (see ${this.name}-api.log)`);
+      return (await getStatus(`${this.baseUrl}/health`)) === 200;
+    }, 60000, 250);
     return this;
   }
 
@@ -250,4 +257,4 @@ function cpuProfileArgs(dir) {
   return ['--cpu-prof', `--cpu-prof-dir=${dir}`, '-r', join(__dirname, 'exit-on-signal.js')];
 }
 
-module.exports = { Stack, API_KEY, startNode, waitUntil, freePort, getStatus, cpuSeconds, cpuProfileArgs };
+module.exports = { Stack, Fatal, API_KEY, startNode, waitUntil, freePort, getStatus, cpuSeconds, cpuProfileArgs };
