@@ -14,6 +14,16 @@ function busiestSecond(times) {
   return most;
 }
 
+/** How many creates end a 1-second window (the second up to and including them) holding more than `cap`. */
+function secondsAboveCap(times, cap) {
+  let above = 0;
+  for (let start = 0, end = 0; end < times.length; end += 1) {
+    while (times[end] - times[start] >= 1000) start += 1;
+    if (end - start + 1 > cap) above += 1;
+  }
+  return above;
+}
+
 /** What `after` has more of than `before`, by key, per message, with the total; undefined without both. */
 function perMessageDelta(before, after, n) {
   if (!before || !after || n === 0) return undefined;
@@ -68,6 +78,7 @@ async function drain(stack, { count, workers, maxMps, connections, timeoutS, pro
     steadyMps: round((Math.floor(n * 0.9) - Math.floor(n * 0.1)) / ((to - from) / 1000)),
     busiestSecond: busiestSecond(times),
     ofCap: maxMps > 0 ? round((n - 1) / ((last - first) / 1000) / maxMps, 3) : null,
+    secondsAboveCap: maxMps > 0 ? secondsAboveCap(times, maxMps) : null,
     // CPU per message: the workers' sends, and the API's status callbacks that arrive meanwhile.
     workerCpuMsPerMessage: perMessage('workers'), apiCpuMsPerMessage: perMessage('api'),
     // The bench's own store: FerretDB, and PostgreSQL under it.

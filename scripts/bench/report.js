@@ -94,6 +94,7 @@ function pacing(add, label, d, runs) {
   add('drain', `${label}: cap from`, d.capFrom ?? 'BENCH_MAX_MPS');
   add('drain', `${label}: achieved ÷ cap`, pct(d.ofCap), '≥ 95 %');
   add('drain', `${label}: busiest second (sends seen at the sandbox)`, d.busiestSecond, `≤ ${d.maxMps}`);
+  if (d.secondsAboveCap !== undefined) add('drain', `${label}: sends that end a second above the cap`, d.secondsAboveCap, '0');
   const uncapped = runs.find((run) => !run.maxMps && run.workers === d.workers);
   if (uncapped) {
     const below = uncapped.mps > d.maxMps ? 'the cap is below it' : 'the cap is NOT below it: the ratio measures the drain, not the pacer';
