@@ -8,7 +8,7 @@ const { join } = require('node:path');
 const { performance } = require('node:perf_hooks');
 const amqp = require('amqplib');
 const { MongoClient } = require('mongodb');
-const { Fatal, cpuProfileArgs, cpuSeconds, freePort, getStatus, startNode, waitUntil } = require('./processes');
+const { Fatal, freePort, getStatus, startNode, waitUntil } = require('./processes');
 const { ACCOUNT_SID, AUTH_TOKEN, FROM, startTwilio } = require('./twilio');
 
 const API_KEY = 'bench-api-key-with-enough-entropy';
