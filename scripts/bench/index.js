@@ -3,17 +3,21 @@
  * `npm run bench`: brings up what it needs, runs the scenarios, prints a table and writes a JSON
  * file. Not a test: figures depend on the machine, so nothing here passes or fails on them.
  *
- *   limit   a bare node:http server doing one MongoDB insert + one confirmed publish per request
- *   accept  POST /v1/messages on the API (no worker running), same connections and duration
- *   bulk    one POST /v1/messages/bulk: seconds to 202 and until every command is queued
- *   drain   queued messages sent by N workers through a sandbox answering after 100 ms,
- *           capped at TWILIO_MAX_MPS, then uncapped against the worker count
- *   e2e     POSTs at half the accept rate with workers running: POST → Twilio create p50/p99
+ *   limit        a bare node:http server doing one MongoDB insert + one confirmed publish per request
+ *   accept       POST /v1/messages on the API (no worker running): closed loop at N connections, then
+ *                open loop at a fixed rate (half the limit's requests/s)
+ *   bulk         one POST /v1/messages/bulk: seconds to 202 and until every command is queued
+ *   drain-floor  the same queued messages sent by one NotifyX worker (and the API's callbacks) and by
+ *                a bare amqplib consumer with a bare node:http callback server: NotifyX ÷ floor
+ *   drain        queued messages sent by N workers through a sandbox answering after 100 ms,
+ *                capped at TWILIO_MAX_MPS (the pacing check), then uncapped against the worker count
+ *   e2e          POSTs at half the accept rate with workers running: POST → Twilio create p50/p99
  *
  * Environment (defaults in brackets):
- *   BENCH_SCENARIOS [limit,accept,bulk,drain,e2e]   BENCH_DURATION_S [20]   BENCH_CONNECTIONS [64]
- *   BENCH_WARMUP_S [3]   BENCH_BULK_SIZE [10000]   BENCH_DRAIN_COUNT [20000]   BENCH_DRAIN_WORKERS [1,2]
- *   BENCH_MAX_MPS [1000] (the capped drain run; 0 skips it)   BENCH_SANDBOX_LATENCY_MS [100]
+ *   BENCH_SCENARIOS [limit,accept,bulk,drain-floor,drain,e2e]   BENCH_DURATION_S [20]   BENCH_CONNECTIONS [64]
+ *   BENCH_WARMUP_S [3]   BENCH_ACCEPT_OPEN_RATE [half the limit's requests/s; without limit, half accept's]
+ *   BENCH_BULK_SIZE [10000]   BENCH_DRAIN_COUNT [20000] (also drain-floor's)   BENCH_DRAIN_WORKERS [1,2]
+ *   BENCH_MAX_MPS [half the floor's msg/s; 1000 without drain-floor] (the capped drain run; 0 skips it)   BENCH_SANDBOX_LATENCY_MS [100]
  *   BENCH_DRAIN_TIMEOUT_S [300]: a drain run that takes longer reports what it sent by then
  *   BENCH_E2E_RATE [half the accept rate]   BENCH_E2E_DURATION_S [BENCH_DURATION_S]   BENCH_E2E_WORKERS [1]
  *   BENCH_PREFETCH [20, the app's default]   BENCH_LOG_LEVEL [info]   BENCH_CPU_PROF [0]: profile the API during accept and bulk
@@ -27,10 +31,9 @@ const { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } = require(
 const net = require('node:net');
 const os = require('node:os');
 const { join, resolve } = require('node:path');
-const { summarise } = require('./profile-summary');
-const { startPrivateStore } = require('./store');
+const { drainFloorScenario, drainScenario, withProfiledApi, withStack } = require('./runs');
 const scenarios = require('./scenarios');
-const { Stack, cpuProfileArgs } = require('./stack');
+const { startPrivateStore } = require('./store');
 
 const ROOT = resolve(__dirname, '..', '..');
 const env = process.env;
@@ -39,11 +42,11 @@ const num = (name, fallback) => (env[name] === undefined || env[name] === '' ? f
 function settings() {
   const durationS = num('BENCH_DURATION_S', 20);
   return {
-    scenarios: (env.BENCH_SCENARIOS ?? 'limit,accept,bulk,drain,e2e').split(',').map((s) => s.trim()).filter(Boolean),
-    durationS, connections: num('BENCH_CONNECTIONS', 64), warmupS: num('BENCH_WARMUP_S', 3),
+    scenarios: (env.BENCH_SCENARIOS ?? 'limit,accept,bulk,drain-floor,drain,e2e').split(',').map((s) => s.trim()).filter(Boolean),
+    durationS, connections: num('BENCH_CONNECTIONS', 64), warmupS: num('BENCH_WARMUP_S', 3), acceptOpenRate: num('BENCH_ACCEPT_OPEN_RATE', undefined),
     bulkSize: num('BENCH_BULK_SIZE', 10000), drainCount: num('BENCH_DRAIN_COUNT', 20000),
     drainWorkers: (env.BENCH_DRAIN_WORKERS ?? '1,2').split(',').map(Number).filter((n) => n > 0),
-    maxMps: num('BENCH_MAX_MPS', 1000), drainTimeoutS: num('BENCH_DRAIN_TIMEOUT_S', 300), sandboxLatencyMs: num('BENCH_SANDBOX_LATENCY_MS', 100),
+    maxMps: num('BENCH_MAX_MPS', undefined), drainTimeoutS: num('BENCH_DRAIN_TIMEOUT_S', 300), sandboxLatencyMs: num('BENCH_SANDBOX_LATENCY_MS', 100),
     e2eRate: num('BENCH_E2E_RATE', undefined), e2eDurationS: num('BENCH_E2E_DURATION_S', durationS),
     e2eWorkers: num('BENCH_E2E_WORKERS', 1), prefetch: num('BENCH_PREFETCH', 20),
     logLevel: env.BENCH_LOG_LEVEL ?? 'info', cpuProf: env.BENCH_CPU_PROF === '1',
@@ -95,82 +98,6 @@ function newestSource(dir) {
   return newest;
 }
 
-/**
- * With Redis (as several instances would run) the rate limits, send-policy counters and send pace
- * live there; without it they fall back to the message store, which then does more per message.
- */
-async function withStack(name, config, run, options = {}) {
-  const redis = config.redisUrl ? { REDIS_URL: config.redisUrl, REDIS_KEY_PREFIX: `bench:${name}:${Date.now().toString(36)}:` } : {};
-  const stack = new Stack(name, {
-    dist: config.dist, mongodbUri: config.mongodbUri, rabbitmqUrl: config.rabbitmqUrl, logDir: config.logDir,
-    sandboxLatencyMs: config.sandboxLatencyMs, logLevel: config.logLevel, env: { SMS_PREFETCH: String(config.prefetch), ...redis },
-  });
-  await stack.start(options);
-  try {
-    return await run(stack);
-  } finally {
-    await stack.stop();
-  }
-}
-
-function newestProfile(dir) {
-  if (!existsSync(dir)) return undefined;
-  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(dir, f));
-  return files.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
-}
-
-/**
- * Runs `scenario` on a stack whose API is CPU-profiled when BENCH_CPU_PROF is set; the scenario
- * returns `{ figures, window }`, and the profile is summarised over that window only (V8 starts
- * profiling as the process starts: start-up and warm-up are left out).
- */
-async function withProfiledApi(name, config, results, scenario) {
-  const profDir = join(config.logDir, `prof-${name}`);
-  results[name] = await withStack(name, config, async (stack) => {
-    const { figures, window } = await scenario(stack);
-    if (config.cpuProf) results[`${name}Profile`] = await apiProfile(stack, profDir, window);
-    return figures;
-  }, { apiNodeArgs: config.cpuProf ? cpuProfileArgs(profDir) : [] });
-}
-
-/** Ends a stack's profiled API and summarises its profile over `window` (performance.now() times here). */
-async function apiProfile(stack, profDir, window) {
-  stack.api.child.kill('SIGUSR2');
-  await stack.api.exited;
-  const file = newestProfile(profDir);
-  const since = (t) => (t - stack.apiStartedAt) / 1000;
-  return file ? summarise(file, 20, { fromS: since(window.from), toS: since(window.to) }) : undefined;
-}
-
-async function drainScenario(config, results) {
-  const runs = config.drainWorkers.map((workers) => ({ workers, maxMps: 0 }));
-  if (config.maxMps > 0) runs.unshift({ workers: Math.max(...config.drainWorkers), maxMps: config.maxMps });
-  const apiProfileDir = join(config.logDir, 'prof-drain-api');
-  results.drain = await withStack('drain', config, async (stack) => {
-    const figures = [];
-    const profileDir = join(config.logDir, 'prof-drain');
-    let apiWindow;
-    for (const [index, run] of runs.entries()) {
-      const profiling = config.cpuProf && index === 0;
-      // With Redis the pace is shared, so the cap holds for all the workers together.
-      say(`drain: ${config.drainCount} messages, ${run.workers} worker(s), TWILIO_MAX_MPS=${run.maxMps || 'off'}`);
-      const result = await scenarios.drain(stack, {
-        count: config.drainCount, connections: config.connections, timeoutS: config.drainTimeoutS, profileDir: profiling ? profileDir : undefined,
-        store: config.store, ...run,
-      });
-      figures.push(result);
-      // The first run's first worker: where a worker's time goes while it drains.
-      const file = profiling && newestProfile(profileDir);
-      if (file) results.drainWorkerProfile = summarise(file, 20, result.profileWindow);
-      if (profiling) apiWindow = result.clockWindow;
-      delete result.clockWindow;
-    }
-    // The API's share of the drain is the status callbacks: its profile over the first run.
-    if (apiWindow) results.drainApiProfile = await apiProfile(stack, apiProfileDir, apiWindow);
-    return figures;
-  }, { apiNodeArgs: config.cpuProf ? cpuProfileArgs(apiProfileDir) : [] });
-}
-
 async function main() {
   const config = settings();
   const started = new Date();
@@ -199,8 +126,11 @@ async function runAll(config, started, startLoad) {
     }
   };
   await run('limit', async () => (results.limit = await scenarios.limit(config)));
-  await run('accept', () => withProfiledApi('accept', config, results, (stack) => scenarios.accept(stack, config)));
+  await run('accept', () => withProfiledApi('accept', config, results, (stack) => scenarios.accept(stack, {
+    ...config, openRate: config.acceptOpenRate ?? (results.limit?.rps ? results.limit.rps / 2 : undefined),
+  })));
   await run('bulk', () => withProfiledApi('bulk', config, results, (stack) => scenarios.bulk(stack, { size: config.bulkSize })));
+  await run('drain-floor', () => drainFloorScenario(config, results));
   await run('drain', () => drainScenario(config, results));
   await run('e2e', async () => {
     const rate = config.e2eRate ?? (results.accept?.rps ? results.accept.rps / 2 : 50);

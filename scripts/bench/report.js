@@ -4,7 +4,7 @@
 function rows(report) {
   const { results: r, settings: s } = report;
   const out = [];
-  const add = (scenario, figure, value) => out.push([scenario, figure, value === null || value === undefined ? '–' : String(value)]);
+  const add = (scenario, figure, value, target = '') => out.push([scenario, figure, value === null || value === undefined ? '–' : String(value), target]);
   const load = (name, x) => {
     if (!x) return;
     if (x.error) return add(name, 'error', x.error);
@@ -15,22 +15,25 @@ function rows(report) {
   };
   load('limit', r.limit);
   load('accept', r.accept);
-  if (r.accept?.rps && r.limit?.rps) add('accept', 'accept ÷ limit (requests/s)', `${((r.accept.rps / r.limit.rps) * 100).toFixed(1)} %`);
+  if (r.accept?.rps && r.limit?.rps) add('accept', 'accept ÷ limit (requests/s)', pct(r.accept.rps / r.limit.rps), '≥ 70 %');
   if (r.accept?.serverCpuMsPerRequest && r.limit?.serverCpuMsPerRequest) {
     add('accept', 'limit ÷ accept (server CPU per request)', `${((r.limit.serverCpuMsPerRequest / r.accept.serverCpuMsPerRequest) * 100).toFixed(1)} %`);
   }
+  openLoop(add, r.accept?.openLoop);
   if (r.bulk?.skipped) add('bulk', 'skipped', r.bulk.skipped);
   else if (r.bulk?.error) add('bulk', 'error', r.bulk.error);
   else if (r.bulk) {
     add('bulk', `${r.bulk.accepted} of ${r.bulk.recipients} recipients: seconds to 202`, r.bulk.secondsTo202);
     add('bulk', 'seconds until all queued (RabbitMQ)', r.bulk.secondsUntilAllQueued);
   }
+  drainFloor(add, r.drainFloor);
   if (r.drain?.error) add('drain', 'error', r.drain.error);
   for (const d of Array.isArray(r.drain) ? r.drain : []) {
     const sent = d.timedOut ? `${d.sent} of ${d.messages} (timed out)` : `${d.messages}`;
     const label = `${sent} msgs, ${d.workers} worker(s) × prefetch ${d.prefetch}, ${d.sandboxLatencyMs} ms Twilio, cap ${d.maxMps || 'off'}`;
     add('drain', `${label}: msgs/s (steady 10–90 %)`, `${d.mps} (${d.steadyMps})`);
-    add('drain', `${label}: busiest second${d.maxMps ? ' / of cap' : ''}`, d.maxMps ? `${d.busiestSecond} / ${(d.ofCap * 100).toFixed(1)} %` : d.busiestSecond);
+    if (d.maxMps) pacing(add, label, d, r.drain);
+    else add('drain', `${label}: busiest second`, d.busiestSecond);
     add('drain', `${label}: CPU ms per message, workers / API`, `${d.workerCpuMsPerMessage} / ${d.apiCpuMsPerMessage}`);
     if (d.ferretdbCpuMsPerMessage !== undefined) {
       add('drain', `${label}: CPU ms per message, FerretDB / PostgreSQL`, `${d.ferretdbCpuMsPerMessage} / ${d.postgresCpuMsPerMessage}`);
@@ -49,9 +52,59 @@ function rows(report) {
   return out;
 }
 
+const pct = (ratio) => (Number.isFinite(ratio) ? `${(ratio * 100).toFixed(1)} %` : null);
+const times = (ratio) => (Number.isFinite(ratio) ? `× ${ratio.toFixed(2)}` : null);
+
+function openLoop(add, o) {
+  if (!o) return;
+  const label = `open loop at ${o.targetRps}/s (${o.rateFrom}), ${o.durationS} s`;
+  add('accept', `${label}: offered / answered requests/s`, `${o.offeredRps} / ${o.answeredRps}`);
+  add('accept', `${label}: latency p50 / p99 / max (ms)`, `${o.p50Ms} / ${o.p99Ms} / ${o.maxMs}`, 'p99 < 50 ms');
+  add('accept', `${label}: errors (of ${o.issued})`, o.errors, '0');
+}
+
+/** Both sides of drain-floor: their own processes' CPU and the store's, per delivered message. */
+function drainFloor(add, f) {
+  if (!f) return;
+  const sides = [['floor', f.floor], ['NotifyX', f.notifyx]];
+  for (const [name, x] of sides) {
+    const label = `${name}: ${f.messages} msgs, 1 consumer × prefetch ${f.prefetch}, ${f.sandboxLatencyMs} ms Twilio`;
+    if (x.error) {
+      add('drain-floor', `${label}: error`, x.error);
+      continue;
+    }
+    const sent = x.timedOut ? ` (timed out: ${x.sent} sent, ${x.delivered} delivered)` : '';
+    add('drain-floor', `${label}: msgs/s${sent}`, x.mps);
+    if (x.lost) add('drain-floor', `${name}: updates the store lost (FerretDB's conditional update is not atomic): not delivered / no SID`, `${x.lost.notDelivered} / ${x.lost.withoutSid} of ${x.lost.of}`);
+    const processes = Object.entries(x.cpuMsPerMessage).map(([p, v]) => `${p} ${v}`).join(' + ');
+    add('drain-floor', `${name}: own CPU ms per delivered message (${processes})`, x.ownCpuMsPerMessage);
+    add('drain-floor', `${name}: CPU ms per delivered message, FerretDB / PostgreSQL`, `${x.ferretdbCpuMsPerMessage} / ${x.postgresCpuMsPerMessage}`);
+    if (x.storeCommandsPerMessage) {
+      const { total, ...byCommand } = x.storeCommandsPerMessage;
+      const target = name === 'NotifyX' ? '≤ 6' : '';
+      add('drain-floor', `${name}: store requests per delivered message`, `${total} (${Object.entries(byCommand).map(([c, v]) => `${c} ${v}`).join(', ')})`, target);
+    }
+  }
+  add('drain-floor', 'NotifyX ÷ floor, msgs/s', pct(f.ratios.mps), '≥ 70 %');
+  add('drain-floor', 'NotifyX ÷ floor, own CPU per delivered message', times(f.ratios.cpuPerMessage), '≤ × 1.50');
+}
+
+/** The capped drain run: how close to the cap, never above it, and whether the cap was below what the drain can do. */
+function pacing(add, label, d, runs) {
+  add('drain', `${label}: cap from`, d.capFrom ?? 'BENCH_MAX_MPS');
+  add('drain', `${label}: achieved ÷ cap`, pct(d.ofCap), '≥ 95 %');
+  add('drain', `${label}: busiest second (sends seen at the sandbox)`, d.busiestSecond, `≤ ${d.maxMps}`);
+  if (d.secondsAboveCap !== undefined) add('drain', `${label}: sends that end a second above the cap`, d.secondsAboveCap, '0');
+  const uncapped = runs.find((run) => !run.maxMps && run.workers === d.workers);
+  if (uncapped) {
+    const below = uncapped.mps > d.maxMps ? 'the cap is below it' : 'the cap is NOT below it: the ratio measures the drain, not the pacer';
+    add('drain', `${label}: uncapped, same workers, this run (msgs/s)`, `${uncapped.mps} (${below})`);
+  }
+}
+
 function table(report) {
-  const all = [['scenario', 'figure', 'value'], ...rows(report)];
-  const widths = [0, 1, 2].map((i) => Math.max(...all.map((row) => row[i].length)));
+  const all = [['scenario', 'figure', 'value', 'target'], ...rows(report)];
+  const widths = [0, 1, 2, 3].map((i) => Math.max(...all.map((row) => row[i].length)));
   const line = (row) => row.map((cell, i) => cell.padEnd(widths[i])).join('  ');
   const lines = [line(all[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...all.slice(1).map(line)];
   const { atStart, atEnd } = report.loadAverage;

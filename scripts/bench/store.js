@@ -10,7 +10,7 @@ const { existsSync, mkdirSync, openSync, readdirSync, readFileSync } = require('
 const net = require('node:net');
 const os = require('node:os');
 const { join } = require('node:path');
-const { cpuSeconds, freePort, waitUntil } = require('./stack');
+const { cpuSeconds, freePort, waitUntil } = require('./processes');
 
 /** CPU seconds used so far by the PostgreSQL server's processes (its backends serve FerretDB). */
 function postgresCpuSeconds() {

@@ -1,0 +1,130 @@
+'use strict';
+/** How the scenarios run on stacks: the NotifyX stack's life, CPU profiles cut to a window, the drains. */
+const { existsSync, readdirSync, statSync } = require('node:fs');
+const { join } = require('node:path');
+const { drain } = require('./drain');
+const { floorDrain, notifyxDrain } = require('./floor');
+const { cpuProfileArgs } = require('./processes');
+const { summarise } = require('./profile-summary');
+const { Stack } = require('./stack');
+
+const say = (text) => process.stdout.write(`[bench] ${text}\n`);
+
+/**
+ * With Redis (as several instances would run) the rate limits, send-policy counters and send pace
+ * live there; without it they fall back to the message store, which then does more per message.
+ */
+async function withStack(name, config, run, options = {}) {
+  const redis = config.redisUrl ? { REDIS_URL: config.redisUrl, REDIS_KEY_PREFIX: `bench:${name}:${Date.now().toString(36)}:` } : {};
+  const stack = new Stack(name, {
+    dist: config.dist, mongodbUri: config.mongodbUri, rabbitmqUrl: config.rabbitmqUrl, logDir: config.logDir,
+    sandboxLatencyMs: config.sandboxLatencyMs, logLevel: config.logLevel, env: { SMS_PREFETCH: String(config.prefetch), ...redis },
+  });
+  try {
+    // Inside the try: a stack that fails to start still stops what it did start (the sandbox).
+    await stack.start(options);
+    return await run(stack);
+  } finally {
+    await stack.stop();
+  }
+}
+
+function newestProfile(dir) {
+  if (!existsSync(dir)) return undefined;
+  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(dir, f));
+  return files.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
+}
+
+/**
+ * Runs `scenario` on a stack whose API is CPU-profiled when BENCH_CPU_PROF is set; the scenario
+ * returns `{ figures, window }`, and the profile is summarised over that window only (V8 starts
+ * profiling as the process starts: start-up and warm-up are left out).
+ */
+async function withProfiledApi(name, config, results, scenario) {
+  const profDir = join(config.logDir, `prof-${name}`);
+  results[name] = await withStack(name, config, async (stack) => {
+    const { figures, window } = await scenario(stack);
+    if (config.cpuProf) results[`${name}Profile`] = await apiProfile(stack, profDir, window);
+    return figures;
+  }, { apiNodeArgs: config.cpuProf ? cpuProfileArgs(profDir) : [] });
+}
+
+/** Ends a stack's profiled API and summarises its profile over `window` (performance.now() times here). */
+async function apiProfile(stack, profDir, window) {
+  stack.api.child.kill('SIGUSR2');
+  await stack.api.exited;
+  const file = newestProfile(profDir);
+  const since = (t) => (t - stack.apiStartedAt) / 1000;
+  return file ? summarise(file, 20, { fromS: since(window.from), toS: since(window.to) }) : undefined;
+}
+
+/**
+ * The capped run is the pacing check (issue 12, point 4): its cap, unless BENCH_MAX_MPS says, is
+ * half the floor's rate from this invocation, which should be below what the drain can do.
+ */
+function paceCap(config, results) {
+  if (config.maxMps !== undefined) return { maxMps: config.maxMps, capFrom: 'BENCH_MAX_MPS' };
+  const floorMps = results.drainFloor?.floor?.mps;
+  if (floorMps > 0) return { maxMps: Math.max(1, Math.floor(floorMps / 2)), capFrom: `half the floor's ${floorMps} msg/s` };
+  return { maxMps: 1000, capFrom: 'no floor measured: 1000, above what the drain does' };
+}
+
+async function drainScenario(config, results) {
+  const runs = config.drainWorkers.map((workers) => ({ workers, maxMps: 0 }));
+  const { maxMps, capFrom } = paceCap(config, results);
+  if (maxMps > 0) runs.unshift({ workers: Math.max(...config.drainWorkers), maxMps, capFrom });
+  const apiProfileDir = join(config.logDir, 'prof-drain-api');
+  results.drain = await withStack('drain', config, async (stack) => {
+    const figures = [];
+    const profileDir = join(config.logDir, 'prof-drain');
+    let apiWindow;
+    for (const [index, run] of runs.entries()) {
+      const profiling = config.cpuProf && index === 0;
+      // With Redis the pace is shared, so the cap holds for all the workers together.
+      say(`drain: ${config.drainCount} messages, ${run.workers} worker(s), TWILIO_MAX_MPS=${run.maxMps || 'off'}`);
+      const result = await drain(stack, {
+        count: config.drainCount, connections: config.connections, timeoutS: config.drainTimeoutS, profileDir: profiling ? profileDir : undefined,
+        store: config.store, ...run,
+      });
+      if (run.capFrom) result.capFrom = run.capFrom;
+      figures.push(result);
+      // The first run's first worker: where a worker's time goes while it drains.
+      const file = profiling && newestProfile(profileDir);
+      if (file) results.drainWorkerProfile = summarise(file, 20, result.profileWindow);
+      if (profiling) apiWindow = result.clockWindow;
+      delete result.clockWindow;
+    }
+    // The API's share of the drain is the status callbacks: its profile over the first run.
+    if (apiWindow) results.drainApiProfile = await apiProfile(stack, apiProfileDir, apiWindow);
+    return figures;
+  }, { apiNodeArgs: config.cpuProf ? cpuProfileArgs(apiProfileDir) : [] });
+}
+
+
+/**
+ * NotifyX's drain beside its floor (floor.js), one worker at the stacks' prefetch, uncapped, the
+ * same message count; the ratios are NotifyX ÷ floor.
+ */
+async function drainFloorScenario(config, results) {
+  const options = { count: config.drainCount, prefetch: config.prefetch, timeoutS: config.drainTimeoutS, store: config.store };
+  const side = async (name, body) => {
+    say(`drain-floor: ${config.drainCount} messages, ${name}`);
+    try {
+      return await body();
+    } catch (error) {
+      say(`drain-floor: ${name} failed: ${error.stack}`);
+      return { error: error.message };
+    }
+  };
+  const floor = await side('the floor', () => floorDrain({ ...config, ...options }));
+  const notifyx = await side('NotifyX, 1 worker', () => withStack('drain-floor', config, (stack) => notifyxDrain(stack, {
+    ...options, connections: config.connections, rabbitmqUrl: config.rabbitmqUrl,
+  })));
+  const ratio = (key) => (floor[key] > 0 && notifyx[key] > 0 ? Math.round((notifyx[key] / floor[key]) * 1000) / 1000 : null);
+  results.drainFloor = {
+    messages: config.drainCount, prefetch: config.prefetch, sandboxLatencyMs: config.sandboxLatencyMs, floor, notifyx,
+    ratios: { mps: ratio('mps'), cpuPerMessage: ratio('ownCpuMsPerMessage') },
+  };
+}
+
+module.exports = { withStack, withProfiledApi, drainScenario, drainFloorScenario };
