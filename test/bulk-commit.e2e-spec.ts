@@ -1,5 +1,5 @@
 import { ObjectId } from 'mongodb';
-import { OutboxRelay } from '../src/messages/outbox-relay';
+import { OutboxRelay } from '../src/outbox/outbox-relay';
 import { MongoCommandProxy } from './support/mongo-command-proxy';
 import { testServiceUrls } from './support/services';
 import { batchWrittenOut, RunningSystem, startSystem, TEST_API_KEY } from './support/system';

@@ -1,5 +1,12 @@
 import { isIP } from 'node:net';
-import type { EnvDto } from './env.validation';
+/** The settings these checks read (a subset of EnvDto, named here so the two files do not import each other). */
+interface DeploymentSettings {
+  TRUST_PROXY?: string;
+  TWILIO_SANDBOX?: boolean;
+  TWILIO_API_BASE_URL?: string;
+  PUBLIC_BASE_URL?: string;
+  API_KEYS?: unknown;
+}
 
 /** Long enough that guessing is hopeless (e.g. `openssl rand -hex 32` gives 64). */
 export const MIN_LIVE_API_KEY_LENGTH = 32;
@@ -49,7 +56,7 @@ function isAddressOrSubnet(entry: string): boolean {
  * with a guessable key, the SDK pointed away from Twilio or callbacks over plain http is refused,
  * each problem naming its variable and what to do.
  */
-export function deploymentProblems(env: EnvDto): string[] {
+export function deploymentProblems(env: DeploymentSettings): string[] {
   const proxy = parseTrustProxy(env.TRUST_PROXY);
   const problems = proxy instanceof Error ? [proxy.message] : [];
   if (env.TWILIO_SANDBOX === true) {
@@ -61,7 +68,7 @@ export function deploymentProblems(env: EnvDto): string[] {
   return [...problems, ...liveProblems(env)];
 }
 
-function liveProblems(env: EnvDto): string[] {
+function liveProblems(env: DeploymentSettings): string[] {
   const problems: string[] = [];
   const keys = Array.isArray(env.API_KEYS) ? env.API_KEYS : [];
   if (keys.some((key) => PUBLISHED_API_KEYS.includes(key))) {

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { AuditModule } from '../audit/audit.module';
-import { CommandDispatcher } from '../messages/command-dispatcher';
+import { CommandDispatcher } from '../outbox/command-dispatcher';
 import { MessageStoreModule } from '../messages/message-store.module';
 import { QueueModule } from '../queue/queue.module';
 import { DeadLetter, DeadLetterReplay, DeadLetterReplaySchema, DeadLetterSchema } from './dead-letter.schema';

@@ -3,11 +3,11 @@ import { AuditAction } from '../audit/audit-actions';
 import { AuditService } from '../audit/audit.service';
 import type { RequestContext } from '../auth/request-context.decorator';
 import { DomainError, NotFoundError } from '../common/domain-error';
-import { MessageLifecycle } from '../messages/message-lifecycle.service';
+import { MessageLifecycle } from '../lifecycle/message-lifecycle.service';
 import { SendSmsCommand, SmsPattern } from '../queue/sms-commands';
 import { SmsQueuePublisher } from '../queue/sms-queue.publisher';
-import { CommandDispatcher } from '../messages/command-dispatcher';
-import { OutboxRepository } from '../messages/outbox';
+import { CommandDispatcher } from '../outbox/command-dispatcher';
+import { OutboxRepository } from '../outbox/outbox';
 import { DeadLetterRecord, DeadLettersRepository } from './dead-letters.repository';
 
 function commandIn(letter: DeadLetterRecord): SendSmsCommand {

@@ -1,5 +1,5 @@
 import type { MessageRecord } from '../messages/message.record';
-import type { MessageStatus } from '../messages/message-status';
+import type { MessageStatus } from './message-status';
 
 /** The fields of a message a status change may set (or clear, with `undefined`). */
 export type ChangeFields = Partial<Pick<MessageRecord, 'twilioSid' | 'errorCode' | 'errorMessage' | 'errorDescription' | 'attempts'>>;

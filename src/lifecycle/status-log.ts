@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { AuditEntry } from '../audit/audit-entry.schema';
 import { AuditEvent, AuditService } from '../audit/audit.service';
 import type { MessageRecord } from '../messages/message.record';
-import { MessageStatus } from '../messages/message-status';
+import { MessageStatus } from './message-status';
 import { MessagesRepository } from '../messages/messages.repository';
 import { applyTo, ChangeFields, LoggedChange, split } from './logged-change';
 
@@ -27,6 +27,8 @@ export type MessageState = MessageRecord & { pending: LoggedChange[] };
 const PROJECT_WAIT_MS = 2000;
 /** Changes logged this long ago and still not on the document: their writer stopped; anyone projects them. */
 const ROLL_FORWARD_AFTER_MS = 10_000;
+/** How long a writer whose projection missed waits before it tries once more, unread. */
+const FIRST_MISS_PAUSE_MS = 30;
 /** Writers that keep losing the race for the next number: something is wrong, say so. */
 const MAX_RACES = 8;
 
@@ -134,9 +136,14 @@ export class StatusLog {
    */
   private async project(messageId: string, changes: LoggedChange[]): Promise<MessageRecord | null> {
     const deadline = Date.now() + PROJECT_WAIT_MS;
-    for (let pause = 5; ; pause = Math.min(pause * 2, 200)) {
+    for (let pause = 5, misses = 0; ; pause = Math.min(pause * 2, 200), misses += 1) {
       const projected = await this.messages.project(messageId, changes);
       if (projected) return projected;
+      // Most misses are a callback a few ms ahead of the worker's own write: try once more before reading.
+      if (misses === 0) {
+        await sleep(FIRST_MISS_PAUSE_MS);
+        continue;
+      }
       const document = await this.messages.findById(messageId);
       const last = changes[changes.length - 1].seq;
       if (!document || document.version >= last) return document;

@@ -3,10 +3,10 @@ import { AcceptanceWriter } from './acceptance-writer';
 import type { AppConfig } from '../config/app-config';
 import { OutcomeUnknownError } from '../idempotency/outcome-unknown.error';
 import { AcceptedStore } from './accepted-store';
-import type { CommandDispatcher } from './command-dispatcher';
+import type { CommandDispatcher } from '../outbox/command-dispatcher';
 import type { NewMessage } from './message.record';
 import type { MessagesRepository } from './messages.repository';
-import type { OutboxRepository } from './outbox';
+import type { OutboxRepository } from '../outbox/outbox';
 
 const by = { actor: 'apikey:test', requestId: 'req-1' };
 const message = (id: string, sendAt?: Date): NewMessage & { id: string } => ({

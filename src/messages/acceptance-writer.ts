@@ -3,8 +3,8 @@ import { AuditAction } from '../audit/audit-actions';
 import type { AuditEvent } from '../audit/audit.service';
 import { maskPhone } from '../sms/phone';
 import { Accepted, AcceptedStore, Stored } from './accepted-store';
-import { CommandDispatcher } from './command-dispatcher';
-import type { Actor } from './message-lifecycle.service';
+import { CommandDispatcher } from '../outbox/command-dispatcher';
+import type { Actor } from '../lifecycle/message-lifecycle.service';
 import { MessageRecord, NewMessage } from './message.record';
 
 /** Most messages one round of writes takes; the rest wait for the next round. */

@@ -5,7 +5,7 @@ import { OutcomeUnknownError } from '../idempotency/outcome-unknown.error';
 import { newMessageHint } from '../queue/send-hint';
 import { MessageRecord, NewMessage } from './message.record';
 import { MessagesRepository } from './messages.repository';
-import { ORPHAN_AFTER_MS, OutboxRepository, OwedCommand } from './outbox';
+import { ORPHAN_AFTER_MS, OutboxRepository, OwedCommand } from '../outbox/outbox';
 
 /** Accepted messages, with the ids chosen for them and the audit entry that records each acceptance. */
 export interface Accepted {

@@ -1,4 +1,4 @@
-import { MessageStatus } from './message-status';
+import { MessageStatus } from '../lifecycle/message-status';
 
 /** A message as services see it: a plain object, no Mongoose in sight. */
 export interface MessageRecord {

@@ -1,6 +1,6 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { HydratedDocument, Schema as MongooseSchema } from 'mongoose';
-import { MESSAGE_STATUSES, MessageStatus } from './message-status';
+import { MESSAGE_STATUSES, MessageStatus } from '../lifecycle/message-status';
 
 @Schema({ _id: false })
 export class StatusChange {

@@ -15,8 +15,8 @@ import {
 } from './dto/message-view.dto';
 import { SendMessageDto, TestSmsDto } from './dto/send-message.dto';
 import { MessagesService, TEST_SMS_BODY } from './messages.service';
-import { BulkService } from './bulk.service';
-import { BulkAcceptedDto, BulkSendDto } from './dto/bulk.dto';
+import { BulkService } from '../bulk/bulk.service';
+import { BulkAcceptedDto, BulkSendDto } from '../bulk/dto/bulk.dto';
 
 @ApiTags('messages')
 @ApiSecurity('api-key')

@@ -7,16 +7,16 @@ import { PolicyModule } from '../policy/policy.module';
 import { QueueModule } from '../queue/queue.module';
 import { MessageStoreModule } from './message-store.module';
 import { MessagesController } from './messages.controller';
-import { BatchesController } from './batches.controller';
-import { Batch, BatchesRepository, BatchSchema } from './batches.repository';
+import { BatchesController } from '../bulk/batches.controller';
+import { Batch, BatchesRepository, BatchSchema } from '../bulk/batches.repository';
 import { AcceptanceWriter } from './acceptance-writer';
 import { AcceptedStore } from './accepted-store';
-import { BatchExpander } from './batch-expander';
-import { BatchPart, BatchPartSchema, BatchPartsRepository } from './batch-parts';
-import { BulkService } from './bulk.service';
-import { CommandDispatcher } from './command-dispatcher';
+import { BatchExpander } from '../bulk/batch-expander';
+import { BatchPart, BatchPartSchema, BatchPartsRepository } from '../bulk/batch-parts';
+import { BulkService } from '../bulk/bulk.service';
+import { CommandDispatcher } from '../outbox/command-dispatcher';
 import { MessagesService } from './messages.service';
-import { OutboxRelay } from './outbox-relay';
+import { OutboxRelay } from '../outbox/outbox-relay';
 
 @Module({
   imports: [

@@ -4,7 +4,7 @@ import { Model, Types, UpdateQuery } from 'mongoose';
 import { insertNew } from '../common/insert-new';
 import { withoutUndefined } from '../common/without-undefined';
 import { fold, LoggedChange } from '../lifecycle/logged-change';
-import { MessageStatus } from './message-status';
+import { MessageStatus } from '../lifecycle/message-status';
 import { Message } from './message.schema';
 import { MessageRecord, NewMessage } from './message.record';
 

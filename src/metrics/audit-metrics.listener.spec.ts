@@ -1,6 +1,6 @@
 import { AuditAction } from '../audit/audit-actions';
 import type { AuditEvent, AuditListener, AuditService } from '../audit/audit.service';
-import { MessageStatus } from '../messages/message-status';
+import { MessageStatus } from '../lifecycle/message-status';
 import { AuditMetricsListener } from './audit-metrics.listener';
 import { FinalStatusObserver } from './final-status-observer';
 import { MetricsRegistry } from './metrics-registry';

@@ -1,7 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { AuditAction } from '../audit/audit-actions';
 import { AuditEvent, AuditService } from '../audit/audit.service';
-import { MessageStatus } from '../messages/message-status';
+import { MessageStatus } from '../lifecycle/message-status';
 import { FinalStatusObserver } from './final-status-observer';
 import { AcceptSource, SmsMetrics } from './sms-metrics';
 

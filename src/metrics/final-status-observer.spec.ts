@@ -1,4 +1,4 @@
-import { MessageStatus } from '../messages/message-status';
+import { MessageStatus } from '../lifecycle/message-status';
 import { FinalStatusObserver } from './final-status-observer';
 import type { MetricsRepository } from './metrics.repository';
 import type { SmsMetrics } from './sms-metrics';

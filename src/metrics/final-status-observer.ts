@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { MessageStatus } from '../messages/message-status';
+import { MessageStatus } from '../lifecycle/message-status';
 import { MetricsRepository } from './metrics.repository';
 import { FailedStatus, SmsMetrics } from './sms-metrics';
 

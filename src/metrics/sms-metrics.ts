@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Histogram } from 'prom-client';
-import { MessageStatus } from '../messages/message-status';
+import { MessageStatus } from '../lifecycle/message-status';
 import { METRIC_PREFIX, MetricsRegistry } from './metrics-registry';
 
 /** Error-code label for failures Twilio gave no code for (network, timeouts). */

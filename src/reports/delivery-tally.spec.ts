@@ -1,4 +1,4 @@
-import { MessageStatus } from '../messages/message-status';
+import { MessageStatus } from '../lifecycle/message-status';
 import { describeTwilioError } from '../sms/twilio-errors';
 import { DeliveryTally, FailureTally, median, OutcomeCount, ReportTally } from './delivery-tally';
 

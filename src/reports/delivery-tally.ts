@@ -1,4 +1,4 @@
-import { MessageStatus } from '../messages/message-status';
+import { MessageStatus } from '../lifecycle/message-status';
 import { describeTwilioError } from '../sms/twilio-errors';
 
 /** How many messages share one status, error code and segment count: what every report adds up. */

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
 import { DomainError } from '../common/domain-error';
-import { MessageStatus } from '../messages/message-status';
+import { MessageStatus } from '../lifecycle/message-status';
 import { Message } from '../messages/message.schema';
 import { OutcomeCount } from './delivery-tally';
 import { ReportRange } from './report-range';

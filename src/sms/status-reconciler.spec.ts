@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config';
-import type { MessageLifecycle } from '../messages/message-lifecycle.service';
-import { MessageStatus } from '../messages/message-status';
+import type { MessageLifecycle } from '../lifecycle/message-lifecycle.service';
+import { MessageStatus } from '../lifecycle/message-status';
 import type { MessageRecord } from '../messages/message.record';
 import type { MessagesRepository } from '../messages/messages.repository';
 import { ProviderStatus, SmsProvider, SmsProviderError } from './sms-provider';

@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { Actor, MessageLifecycle } from '../messages/message-lifecycle.service';
-import { canTransition, MessageStatus, statusFromTwilio } from '../messages/message-status';
+import { Actor, MessageLifecycle } from '../lifecycle/message-lifecycle.service';
+import { canTransition, MessageStatus, statusFromTwilio } from '../lifecycle/message-status';
 import { MessageRecord, ProviderFailure } from '../messages/message.record';
 import { MessagesRepository } from '../messages/messages.repository';
 import { SMS_PROVIDER, SmsProvider, SmsProviderError, ProviderStatus } from './sms-provider';

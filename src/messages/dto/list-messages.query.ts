@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEnum, IsOptional, IsString, Length } from 'class-validator';
-import { MESSAGE_STATUSES, MessageStatus } from '../message-status';
+import { MESSAGE_STATUSES, MessageStatus } from '../../lifecycle/message-status';
 import { CursorPageQuery } from '../../common/cursor-page.query';
 
 export class ListMessagesQuery extends CursorPageQuery({ defaultLimit: 20, maxLimit: 100 }) {

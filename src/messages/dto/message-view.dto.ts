@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { MESSAGE_STATUSES, MessageStatus } from '../message-status';
+import { MESSAGE_STATUSES, MessageStatus } from '../../lifecycle/message-status';
 import { MessageRecord } from '../message.record';
 
 export class AcceptedMessageDto {

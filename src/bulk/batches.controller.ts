@@ -6,7 +6,7 @@ import { NotFoundError } from '../common/domain-error';
 import { ParseObjectIdPipe } from '../common/object-id.pipe';
 import { BatchesRepository } from './batches.repository';
 import { BatchProgressDto } from './dto/bulk.dto';
-import { isFinal, MessageStatus } from './message-status';
+import { isFinal, MessageStatus } from '../lifecycle/message-status';
 
 @ApiTags('messages')
 @ApiSecurity('api-key')

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel, Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { Model, Schema as MongooseSchema, Types } from 'mongoose';
-import { MessageStatus } from './message-status';
-import { Message } from './message.schema';
+import { MessageStatus } from '../lifecycle/message-status';
+import { Message } from '../messages/message.schema';
 
 @Schema({ collection: 'batches', versionKey: false, timestamps: { createdAt: true, updatedAt: false } })
 export class Batch {

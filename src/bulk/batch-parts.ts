@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel, Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { Model, Schema as MongooseSchema, Types } from 'mongoose';
 import { withoutUndefined } from '../common/without-undefined';
-import { NewMessage } from './message.record';
+import { NewMessage } from '../messages/message.record';
 
 /** Recipients per part: a part stays far below the 16 MB document limit even at 1,600-character texts. */
 export const PART_SIZE = 1000;

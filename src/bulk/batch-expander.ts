@@ -2,10 +2,10 @@ import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap, 
 import { AuditAction } from '../audit/audit-actions';
 import { AppConfig } from '../config/app-config';
 import type { AuditEvent } from '../audit/audit.service';
-import { AcceptedStore } from './accepted-store';
+import { AcceptedStore } from '../messages/accepted-store';
 import { BatchOrigin, BatchPartsRepository, StagedPart } from './batch-parts';
 import { BatchesRepository } from './batches.repository';
-import { CommandDispatcher } from './command-dispatcher';
+import { CommandDispatcher } from '../outbox/command-dispatcher';
 
 /** Publishes of one part in flight at once: enough to fill the confirm pipeline. */
 const PUBLISH_PARALLEL = 200;

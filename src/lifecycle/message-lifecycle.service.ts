@@ -2,15 +2,15 @@ import { Injectable } from '@nestjs/common';
 import { AuditAction } from '../audit/audit-actions';
 import { AuditService } from '../audit/audit.service';
 import { AppConfig } from '../config/app-config';
-import { ChangeFields } from '../lifecycle/logged-change';
-import { Basis, Change, MessageState, StatusLog } from '../lifecycle/status-log';
+import { ChangeFields } from './logged-change';
+import { Basis, Change, MessageState, StatusLog } from './status-log';
 import { retryDelayMs } from '../queue/sms-topology';
 import { maskPhone } from '../sms/phone';
 import { isRetryableTwilioError } from '../sms/twilio-errors';
 import { MessageStatus, takesReport } from './message-status';
-import { MessageRecord, NewMessage, ProviderFailure } from './message.record';
-import { MessagesRepository } from './messages.repository';
-import { OutboxRepository } from './outbox';
+import { MessageRecord, NewMessage, ProviderFailure } from '../messages/message.record';
+import { MessagesRepository } from '../messages/messages.repository';
+import { OutboxRepository } from '../outbox/outbox';
 
 export interface Actor {
   actor: string;

@@ -9,10 +9,10 @@ import { BatchesRepository } from './batches.repository';
 import { BatchExpander } from './batch-expander';
 import { BatchPartsRepository } from './batch-parts';
 import { BulkAcceptedDto, BulkSendDto } from './dto/bulk.dto';
-import { MessageIntake } from './message-intake';
-import { NewMessage } from './message.record';
-import { MessagesRepository } from './messages.repository';
-import { checkSendAt } from './send-at';
+import { MessageIntake } from '../messages/message-intake';
+import { NewMessage } from '../messages/message.record';
+import { MessagesRepository } from '../messages/messages.repository';
+import { checkSendAt } from '../messages/send-at';
 
 type Render = (variables: Record<string, string | number>) => string;
 type Rejection = { index: number; reason: string };

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { CommandDispatcher } from './command-dispatcher';
-import { MessagesRepository } from './messages.repository';
+import { MessagesRepository } from '../messages/messages.repository';
 import { ORPHAN_AFTER_MS, OutboxRepository, OwedCommand } from './outbox';
 
 const BATCH = 500;
