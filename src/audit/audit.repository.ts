@@ -58,6 +58,7 @@ export class AuditRepository {
       .sort({ _id: -1 })
       .limit(filter.limit)
       .lean<(AuditEntry & { _id: Types.ObjectId })[]>();
-    return docs.map(({ _id, ...rest }) => ({ id: _id.toHexString(), ...rest }));
+    // The fence is how a status change was decided, not part of what the log says.
+    return docs.map(({ _id, fence: _fence, ...rest }) => ({ id: _id.toHexString(), ...rest }));
   }
 }
