@@ -10,7 +10,7 @@ export class AuditEntryDto {
   @ApiPropertyOptional({ type: Object }) details?: Record<string, unknown>;
   @ApiPropertyOptional({ description: "A status change: its number in the message's changes (the message is stored as 1)" }) seq?: number;
   @ApiPropertyOptional({ type: Object, description: 'A status change: the status and fields it gave the message' })
-  change?: Record<string, unknown>;
+  change?: { status: string; set?: Record<string, unknown>; unset?: string[]; detail?: string };
 }
 
 export class AuditPageDto {
