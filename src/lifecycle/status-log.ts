@@ -27,6 +27,9 @@ export type MessageState = MessageRecord & { pending: LoggedChange[] };
 const PROJECT_WAIT_MS = 2000;
 /** Changes logged this long ago and still not on the document: their writer stopped; anyone projects them. */
 const ROLL_FORWARD_AFTER_MS = 10_000;
+/** A projection given up on a request's path is tried again this often, this many times, off it. */
+const LATER_PAUSE_MS = 5000;
+const LATER_TRIES = 12;
 /** How long a writer whose projection missed waits before it tries once more, unread. */
 const FIRST_MISS_PAUSE_MS = 30;
 /** Writers that keep losing the race for the next number: something is wrong, say so. */
@@ -111,12 +114,27 @@ export class StatusLog {
         const next = applyTo(current, [logged]);
         if (options.defer) return { ...next, pending };
         const projected = await this.project(messageId, pending);
+        if (!projected) this.finishLater(messageId, pending);
         return projected ? { ...projected, pending: [] } : { ...next, pending };
       }
       current = await this.load(messageId);
     }
     if (!current) return null;
     throw new Error(`message ${messageId}: lost the race for its next change ${MAX_RACES} times`);
+  }
+
+  /**
+   * A projection given up on the request's path (a callback far ahead of the worker's write) is
+   * tried again off it for a while, so the document catches up without waiting for the next reader;
+   * should this process stop first, the next reader (a command, the reconciler) projects it.
+   */
+  private finishLater(messageId: string, changes: LoggedChange[], tries = LATER_TRIES): void {
+    if (tries === 0) return;
+    setTimeout(() => {
+      this.project(messageId, changes)
+        .then((projected) => projected ?? this.finishLater(messageId, changes, tries - 1))
+        .catch((error: unknown) => this.logger.warn({ messageId, err: String(error) }, 'projection left to the next writer'));
+    }, LATER_PAUSE_MS).unref();
   }
 
   /** Change number `seq`, if this writer's insert wins its fence. */
