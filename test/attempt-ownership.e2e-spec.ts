@@ -113,4 +113,52 @@ describe('a send and a report belong to their attempt', () => {
     expect(await retriesOf(second)).toBe(1);
     await expectNothingParked([first.id, second]);
   });
+
+  /** A message whose first copy Twilio reports `undelivered` with a transient `code`: that copy, once Twilio has it so. */
+  async function firstCopyUndelivered(to: string, body: string, code: number): Promise<{ id: string; copy: SandboxMessage }> {
+    await kit.fault(to, 'undelivered', 1, code);
+    const id = await accept(to, body);
+    await settledAt(id, 1);
+    const copy = await waitFor('Twilio to report the first copy undelivered', async () =>
+      copiesTo(to).find((candidate) => candidate.status === 'undelivered'));
+    return { id, copy };
+  }
+
+  it('a late or replayed callback for an earlier attempt (another SID) leaves the current attempt as it is', async () => {
+    const to = brMobile(63003);
+    const { id, copy: first } = await firstCopyUndelivered(to, 'late report', 30001);
+    await callback(first).expect(204);
+    const current = await settledAt(id, 2);
+    const second = copiesTo(to).find((copy) => copy.sid !== first.sid)!;
+    expect(current.twilioSid).toBe(second.sid);
+    expect(new URL(first.statusCallback!).searchParams.get('attempt')).toBe('1');
+
+    // The first attempt's report, replayed; then a late `delivered` for its SID at its URL.
+    await callback(first).expect(204);
+    await callback(first, statusCallbackParams({ ...first, accountSid: TEST_ACCOUNT_SID, status: 'delivered', errorCode: null } as StoredMessage)).expect(204);
+
+    const after = await kit.message(id);
+    expect(after).toMatchObject({ status: 'sent', attempts: 2, twilioSid: second.sid, history: current.history });
+    expect(await retriesOf(id)).toBe(1);
+    expect(copiesTo(to)).toHaveLength(2);
+    // The current attempt's own report still applies.
+    await callback({ ...second, status: 'delivered' }).expect(204);
+    expect(await kit.message(id)).toMatchObject({ status: 'delivered', twilioSid: second.sid, attempts: 2 });
+  });
+
+  it('one undelivered/30008 callback replayed (twice at once, then again later) schedules exactly one retry and one more send', async () => {
+    const to = brMobile(63004);
+    const { id, copy: first } = await firstCopyUndelivered(to, 'replayed report', 30008);
+    const answers = await Promise.all([callback(first), callback(first)]);
+    expect(answers.map((answer) => answer.status)).toEqual([204, 204]);
+    expect(await retriesOf(id)).toBe(1);
+
+    const current = await settledAt(id, 2);
+    await callback(first).expect(204);
+    expect(await retriesOf(id)).toBe(1);
+    expect(await kit.message(id)).toMatchObject({ status: 'sent', attempts: 2, twilioSid: current.twilioSid, history: current.history });
+    expect(copiesTo(to)).toHaveLength(2);
+    // No further retry is owed anywhere: none waits in the outbox for the relay.
+    expect(await system.mongo.db(system.dbName).collection('outbox').countDocuments({ messageId: new ObjectId(id) })).toBe(0);
+  });
 });
