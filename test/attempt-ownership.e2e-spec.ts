@@ -124,6 +124,18 @@ describe('a send and a report belong to their attempt', () => {
     return { id, copy };
   }
 
+  it('a lost answer after a reported undelivered is settled with the retry\'s copy, not the message\'s own undelivered first one', async () => {
+    const to = brMobile(63005);
+    const { id, copy: first } = await firstCopyUndelivered(to, 'lost after undelivered', 30001);
+    twilio.loseAnswers(to, 1);
+    await callback(first).expect(204);
+    // Attempt 2 reached Twilio and lost its answer; attempt 3 looks and finds both copies of this text.
+    const settled = await settledAt(id, 3);
+    const copies = copiesTo(to);
+    expect(copies).toHaveLength(2);
+    expect(settled.twilioSid).toBe(copies.find((copy) => copy.sid !== first.sid)?.sid);
+  });
+
   it('a late or replayed callback for an earlier attempt (another SID) leaves the current attempt as it is', async () => {
     const to = brMobile(63003);
     const { id, copy: first } = await firstCopyUndelivered(to, 'late report', 30001);
