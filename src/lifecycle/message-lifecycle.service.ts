@@ -38,6 +38,11 @@ function failureFields(failure?: ProviderFailure): ChangeFields {
   return { errorCode: failure?.code, errorMessage: failure?.message, errorDescription: failure?.description };
 }
 
+/** Whether `current` is still in the attempt `held` was about, in one of `statuses`. */
+function isAttemptOf(current: Basis, held: Basis, statuses: MessageStatus[]): boolean {
+  return statuses.includes(current.status) && current.attempts === held.attempts;
+}
+
 /** A report on an attempt applies while that attempt is the message's own, in flight or taken by Twilio. */
 function reportApplies(current: Basis, status: MessageStatus, report: Report): boolean {
   if (current.status !== MessageStatus.Sending && current.status !== MessageStatus.Sent) return false;
@@ -102,17 +107,25 @@ export class MessageLifecycle {
     } : null, { known });
   }
 
+  /** The worker's own attempt failed for good; an attempt another worker has taken over since is not this one to end. */
   async markFailed(held: Basis, failure: ProviderFailure, by: Actor): Promise<void> {
-    await this.log.change(held.id, (current) => current.status !== MessageStatus.Sending && current.status !== MessageStatus.Sent ? null : {
+    await this.log.change(held.id, (current) => !isAttemptOf(current, held, [MessageStatus.Sending]) ? null : {
       status: MessageStatus.Failed, fields: failureFields(failure), detail: failure.description,
       audit: { ...by, action: AuditAction.MessageFailed, details: { errorCode: failure.code, errorMessage: failure.message, description: failure.description } },
     }, { known: held });
   }
 
-  /** A transient failure: back to `queued` for another attempt, the one move against the lifecycle's order. */
-  scheduleRetry(held: Basis, failure: ProviderFailure, retry: { attempt: number; delayMs: number }, by: Actor): Promise<Basis | null> {
+  /**
+   * A transient failure: back to `queued` for another attempt, the one move against the
+   * lifecycle's order. Only for the attempt that failed: the worker's own (`sending`), or one
+   * Twilio reported on (`sent` too); a stopped worker's late timeout never moves an attempt that
+   * another worker took over since.
+   */
+  scheduleRetry(
+    held: Basis, failure: ProviderFailure, retry: { attempt: number; delayMs: number }, by: Actor, from = [MessageStatus.Sending],
+  ): Promise<Basis | null> {
     const detail = `attempt ${retry.attempt} failed (${failure.code ?? 'network'}: ${failure.message}); retrying in ${Math.round(retry.delayMs / 100) / 10}s`;
-    return this.log.change(held.id, (current) => current.status !== MessageStatus.Sending && current.status !== MessageStatus.Sent ? null : {
+    return this.log.change(held.id, (current) => !isAttemptOf(current, held, from) ? null : {
       status: MessageStatus.Queued, fields: failureFields(failure), detail,
       audit: { ...by, action: AuditAction.MessageRetryScheduled, details: { attempt: retry.attempt, delayMs: retry.delayMs, errorCode: failure.code, errorMessage: failure.message } },
     }, { known: held });
@@ -175,7 +188,7 @@ export class MessageLifecycle {
     if (!current || !reportApplies(current, MessageStatus.Undelivered, report)) return null;
     if (current.attempts >= this.config.retry.maxAttempts) return undefined;
     const delayMs = retryDelayMs(current.attempts, this.config.retry);
-    const requeued = await this.scheduleRetry(current, report.failure!, { attempt: current.attempts, delayMs }, by);
+    const requeued = await this.scheduleRetry(current, report.failure!, { attempt: current.attempts, delayMs }, by, [MessageStatus.Sending, MessageStatus.Sent]);
     if (requeued) await this.outbox.add([{ messageId: id, dueAt: new Date(Date.now() + delayMs), requestId: by.requestId }]);
     return requeued;
   }

@@ -143,15 +143,16 @@ export class SmsService {
   }
 
   /**
-   * Twilio's copy of a send whose answer was lost: the earliest one for this number and text since
-   * the message was accepted, that no other message holds (two messages with one text to one number
-   * must not take each other's SID).
+   * Twilio's copy of a send whose answer was lost: the earliest one for this number and text made
+   * since the attempt whose outcome is unknown started (the one before this attempt), that no
+   * message holds: not another message's (two messages with one text to one number must not take
+   * each other's SID), nor this one's from an earlier attempt that Twilio reported undelivered.
    */
   private async findOwnSend(held: Held): Promise<ProviderReceipt | null> {
-    const candidates = await this.provider.findSent(held, held.createdAt ?? new Date(0));
-    for (const candidate of candidates) {
-      const holder = await this.messages.holderOf(candidate.sid);
-      if (holder === null || holder === held.id) return candidate;
+    const starts = (held.history ?? []).filter((change) => change.status === MessageStatus.Sending).map((change) => change.at);
+    const since = starts.at(-2) ?? held.createdAt ?? new Date(0);
+    for (const candidate of await this.provider.findSent(held, since)) {
+      if ((await this.messages.holderOf(candidate.sid)) === null) return candidate;
     }
     return null;
   }
