@@ -62,11 +62,11 @@ function toLogged(entry: AuditEntry): LoggedChange {
  *
  * A writer may append several changes and project them together: the worker logs its claim right
  * before calling Twilio and projects it with the outcome (`defer`). Until then the document lags
- * its log; whoever reads the message to change it reads the log past the document too (`load`).
- * Whoever reads a message to change it projects the changes it finds logged past the document
- * (`load`), but for an attempt still in flight. A Twilio callback may log its change at the number it was told to expect
- * before the worker has logged the one before it: it waits for the document to catch up, and if it
- * does not within PROJECT_WAIT_MS, its change stays logged and is projected by the next writer.
+ * its log. Whoever reads a message to change it reads the log past the document too, and projects
+ * what it finds there but an attempt still in flight (`load`). A Twilio callback may log its change
+ * at the number it was told to expect before the worker has logged the one before it: it waits
+ * PROJECT_WAIT_MS for the document to catch up, then keeps trying off the request's path
+ * (`finishLater`); should its process stop, the next reader projects it.
  */
 @Injectable()
 export class StatusLog {
