@@ -1,13 +1,33 @@
 import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './support/system';
 
-const SCRIPT = join(__dirname, '..', 'scripts', 'services.sh');
+/**
+ * The script runs from a copy in a checkout of its own: the suite's FerretDB, started by this
+ * checkout's pretest, is recorded in this checkout's .run/, and the script rightly refuses to
+ * start a second one here. A checkout where no local store was started is what these cases need.
+ */
+function checkoutWithoutStore(): string {
+  const root = mkdtempSync(join(tmpdir(), 'notifyx-services-'));
+  mkdirSync(join(root, 'scripts'));
+  for (const file of ['services.sh', 'ferretdb-pg-indexes.sql']) {
+    copyFileSync(join(__dirname, '..', 'scripts', file), join(root, 'scripts', file));
+  }
+  return root;
+}
 
 /** scripts/services.sh without a MongoDB: FerretDB only on PostgreSQL, and a clear stop without it. */
 describe('scripts/services.sh and the local store', () => {
+  const root = checkoutWithoutStore();
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
   const run = (env: Record<string, string>) =>
-    spawnSync('bash', [SCRIPT, '--for-tests', '--skip-browser'], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000 });
+    spawnSync('bash', [join(root, 'scripts', 'services.sh'), '--for-tests', '--skip-browser'], {
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
 
   it('stops with one message saying PostgreSQL is needed and how to get it, when none answers', async () => {
     const [mongo, postgres] = [await freePort(), await freePort()];
