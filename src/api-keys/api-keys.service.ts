@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuditAction } from '../audit/audit-actions';
 import { AuditService } from '../audit/audit.service';
-import type { RequestContext } from '../auth/request-context.decorator';
+import type { RequestContext } from '../common/request-context';
 import { SCOPES, Scope } from '../auth/scopes';
 import { NotFoundError } from '../common/domain-error';
 import { generateApiKey, hashApiKey, looksLikeStoredKey } from './api-key-secret';

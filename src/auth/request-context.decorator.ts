@@ -1,11 +1,8 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+import type { RequestContext } from '../common/request-context';
 import type { AuthenticatedRequest } from './api-key.guard';
 
-/** Who is acting and under which request id: what every audit entry needs. */
-export interface RequestContext {
-  actor: string;
-  requestId?: string;
-}
+export type { RequestContext } from '../common/request-context';
 
 export const CurrentRequest = createParamDecorator((_: unknown, context: ExecutionContext): RequestContext => {
   const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
