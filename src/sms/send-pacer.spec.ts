@@ -78,4 +78,29 @@ describe('SendPacer without Redis', () => {
     await Promise.all([pacer.waitForSlot(null), pacer.waitForSlot('+15005550001'), pacer.waitForSlot('+15005550002')]);
     expect(Date.now() - started).toBeLessThan(50);
   });
+
+  it('prepares each send ahead of its slot and hands its result over at the slot', async () => {
+    const pacer = pacerWith(10);
+    const started = performance.now();
+    const first = await pacer.waitForSlot(null, async () => 'claimed');
+    expect(first).toBe('claimed');
+    let preparedAt = 0;
+    const second = await pacer.waitForSlot(null, async () => {
+      preparedAt = performance.now() - started;
+      return 'claimed again';
+    });
+    const releasedAt = performance.now() - started;
+    expect(second).toBe('claimed again');
+    // The second slot is 103 ms after the first; preparation runs up to 150 ms before it, so at once.
+    expect(preparedAt).toBeLessThan(50);
+    expect(releasedAt).toBeGreaterThanOrEqual(100);
+  });
+
+  it('gives the slot up when the preparation finds nothing to send', async () => {
+    const pacer = pacerWith(10);
+    await pacer.waitForSlot(null);
+    const started = performance.now();
+    expect(await pacer.waitForSlot(null, async () => null)).toBeNull();
+    expect(performance.now() - started).toBeLessThan(50);
+  });
 });
