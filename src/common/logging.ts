@@ -34,7 +34,7 @@ const STATUS_CALLBACK_PATH = '/v1/webhooks/twilio/status';
  * message those lines cost the API more CPU than the callback's own store writes (profiled,
  * docs/performance.md, seventh round). Refused callbacks (403, 429) and errors keep their line.
  */
-function requestLineLevel(request: IncomingMessage, response: ServerResponse): 'info' | 'silent' {
+export function requestLineLevel(request: IncomingMessage, response: ServerResponse): 'info' | 'silent' {
   const url = (request as IncomingMessage & { originalUrl?: string }).originalUrl ?? request.url ?? '';
   const quiet = response.statusCode < 300 && request.method === 'POST' && url.startsWith(STATUS_CALLBACK_PATH);
   return quiet ? 'silent' : 'info';
