@@ -84,6 +84,9 @@ function drainFloor(add, f) {
       const target = name === 'NotifyX' ? '≤ 6' : '';
       add('drain-floor', `${name}: store requests per delivered message`, `${total} (${Object.entries(byCommand).map(([c, v]) => `${c} ${v}`).join(', ')})`, target);
     }
+    if (x.idleStoreRequestsPerMessage !== undefined) {
+      add('drain-floor', `${name}: of which its timers, idle (${x.idleStoreRequestsPerS}/s, measured before the window)`, x.idleStoreRequestsPerMessage);
+    }
   }
   add('drain-floor', 'NotifyX ÷ floor, msgs/s', pct(f.ratios.mps), '≥ 70 %');
   add('drain-floor', 'NotifyX ÷ floor, own CPU per delivered message', times(f.ratios.cpuPerMessage), '≤ × 1.50');
