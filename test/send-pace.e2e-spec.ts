@@ -7,7 +7,7 @@ import { RunningSystem, startSystem, TEST_FROM } from './support/system';
 import { waitFor } from './support/wait-for';
 
 const MPS = 5;
-/** 1 s / MPS: the pacer's spacing at full pace (sends are then admitted through a 1.02 s window of MPS). */
+/** 1 s / MPS: the pacer's spacing at full pace (sends are then admitted through a 1.03 s window of MPS). */
 const SLOT_MS = 200;
 
 /**
