@@ -5,8 +5,8 @@ const request = (method: string, originalUrl: string) => ({ method, url: '/statu
 const response = (statusCode: number) => ({ statusCode }) as ServerResponse;
 
 describe('the line closing a request', () => {
-  it('is left out for a Twilio status callback answered 204', () => {
-    expect(requestLineLevel(request('POST', '/v1/webhooks/twilio/status?messageId=6566f0c2a1b2c3d4e5f60718&attempt=1&v=3'), response(204))).toBe('silent');
+  it('is at debug (left out at the default level) for a Twilio status callback answered 204', () => {
+    expect(requestLineLevel(request('POST', '/v1/webhooks/twilio/status?messageId=6566f0c2a1b2c3d4e5f60718&attempt=1&v=3'), response(204))).toBe('debug');
   });
 
   it('is kept for a refused or failed status callback, and for every other request', () => {

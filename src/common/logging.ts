@@ -30,14 +30,14 @@ function scrubbedStdout(config: AppConfig): { write(line: string): void } {
 const STATUS_CALLBACK_PATH = '/v1/webhooks/twilio/status';
 
 /**
- * The line closing a request, at info; none for a status callback that was answered 2xx: at two a
- * message those lines cost the API more CPU than the callback's own store writes (profiled,
+ * The line closing a request, at info; at debug for a status callback that was answered 2xx: at
+ * two a message those lines cost the API more CPU than the callback's own store writes (profiled,
  * docs/performance.md, seventh round). Refused callbacks (403, 429) and errors keep their line.
  */
-export function requestLineLevel(request: IncomingMessage, response: ServerResponse): 'info' | 'silent' {
+export function requestLineLevel(request: IncomingMessage, response: ServerResponse): 'info' | 'debug' {
   const url = (request as IncomingMessage & { originalUrl?: string }).originalUrl ?? request.url ?? '';
   const quiet = response.statusCode < 300 && request.method === 'POST' && url.startsWith(STATUS_CALLBACK_PATH);
-  return quiet ? 'silent' : 'info';
+  return quiet ? 'debug' : 'info';
 }
 
 /**
