@@ -94,14 +94,14 @@ describe('command settlement', () => {
 
   it(`parks a command whose handling fails ${MAX_FAILURES} times with a non-domain error, with that error as its reason`, async () => {
     const messages = system.mongo.db(system.dbName).collection('messages');
-    // A stored message whose document cannot take a status change: its attempt counter is not a
-    // number, so every projection of a change onto it fails (Mongoose refuses to cast it).
+    // A stored message whose document cannot take a status change: its history is not an array,
+    // so the store refuses every projection of a change onto it (`$push` onto a string).
     const to = brMobile(41003);
     const { id: model } = (await kit.post({ to, body: 'a template for a broken one' }).expect(202)).body as { id: string };
     await kit.until(model, ['delivered']);
     const broken = new ObjectId();
     const { _id, twilioSid: _sid, ...fields } = (await messages.findOne({ _id: new ObjectId(model) }))!;
-    await messages.insertOne({ ...fields, _id: broken, status: 'queued', attempts: 'not a number', history: [] });
+    await messages.insertOne({ ...fields, _id: broken, status: 'queued', attempts: 0, version: 1, history: 'not an array' });
     const handled = jest.spyOn(SmsService.prototype, 'handle');
 
     await broker.publish(system.queue, { pattern: 'sms.send', data: { messageId: broken.toHexString() } });

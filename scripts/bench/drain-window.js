@@ -87,7 +87,9 @@ async function measureWindow({ tap, rabbitmqUrl, queue, held, cpu, delivered: as
   const cpuAfter = { ...cpu(), ...store?.cpuSeconds() };
   const commandsAfter = await store?.commands().catch(() => undefined);
   if (asked.storeCommand && commandsAfter?.[asked.storeCommand] !== undefined) commandsAfter[asked.storeCommand] -= polls;
-  return figures({ polls, count, times: tap.creates.map((c) => c.at).sort((a, b) => a - b), delivered, timedOut, opened, closed, cpuBefore, cpuAfter, commandsBefore, commandsAfter });
+  const result = figures({ polls, count, times: tap.creates.map((c) => c.at).sort((a, b) => a - b), delivered, timedOut, opened, closed, cpuBefore, cpuAfter, commandsBefore, commandsAfter });
+  // The window on this process's clock (performance.now()), for cutting CPU profiles to it.
+  return { ...result, clockWindow: { from: opened, to: closed } };
 }
 
 function figures({ polls, count, times, delivered, timedOut, opened, closed, cpuBefore, cpuAfter, commandsBefore, commandsAfter }) {

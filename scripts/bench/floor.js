@@ -6,16 +6,19 @@
  * fresh database and queue, measured alike (drain-window.js).
  */
 const { join } = require('node:path');
+const { performance } = require('node:perf_hooks');
 const { setTimeout: sleep } = require('node:timers/promises');
 const amqp = require('amqplib');
 const { MongoClient, ObjectId } = require('mongodb');
 const { holdCommands, measureWindow, storeDelivered } = require('./drain-window');
 const { load, recipient } = require('./http-load');
-const { Fatal, cpuSeconds, getStatus, freePort, startNode, waitUntil } = require('./processes');
+const { Fatal, cpuProfileArgs, cpuSeconds, getStatus, freePort, startNode, waitUntil } = require('./processes');
 const { ACCOUNT_SID, AUTH_TOKEN, FROM, startTwilio } = require('./twilio');
 
 /** After its consumer is up, a side idles this long before its window opens: start-up work settles. */
 const SETTLE_MS = 1000;
+/** NotifyX idles this long (instead of SETTLE_MS) before its window: its timers' store requests are counted meanwhile. */
+const IDLE_MS = 4000;
 const SEED_BATCH = 1000;
 
 /** The indexes of NotifyX's messages collection (src/messages/message.schema.ts): every write maintains them there too. */
@@ -107,21 +110,38 @@ async function floorDrain({ count, prefetch, timeoutS, store, mongodbUri, rabbit
   }
 }
 
-/** NotifyX's side on a started stack: `count` messages accepted through the API, then one worker. */
-async function notifyxDrain(stack, { count, connections, timeoutS, store, rabbitmqUrl }) {
+/**
+ * NotifyX's side on a started stack: `count` messages accepted through the API, then one worker.
+ * `profileDir`: the worker runs with --cpu-prof and is ended with SIGUSR2 so it writes its profile there;
+ * the result's `workerWindow` (seconds from the worker's start) cuts that profile to the window.
+ */
+async function notifyxDrain(stack, { count, connections, timeoutS, store, rabbitmqUrl, profileDir }) {
   await load(`${stack.baseUrl}/v1/messages`, { connections, amount: count, body: 'NotifyX drain benchmark' });
   await waitUntil(`${count} commands queued`, async () => (await stack.queueStats()).messageCount >= count, 120000, 100);
   const held = await holdCommands(rabbitmqUrl, stack.queue, count);
   const mongo = await new MongoClient(`${stack.options.mongodbUri}/${stack.dbName}`).connect();
   try {
-    await stack.startWorkers(1, { TWILIO_MAX_MPS: '0' });
-    await sleep(SETTLE_MS);
+    const workerStarted = performance.now();
+    await stack.startWorkers(1, { TWILIO_MAX_MPS: '0' }, profileDir ? cpuProfileArgs(profileDir) : []);
+    // Idle, NotifyX's timers (the outbox relay, the batch sweep…) still ask the store: counted here,
+    // so the report can tell them from what each message costs.
+    const idleBefore = await store?.commands().catch(() => undefined);
+    await sleep(IDLE_MS);
+    const idleAfter = await store?.commands().catch(() => undefined);
     const worker = stack.workers[0].child.pid;
     const cpu = () => ({ worker: cpuSeconds(worker) ?? NaN, api: cpuSeconds(stack.api.child.pid) ?? NaN });
     const delivered = storeDelivered(mongo.db().collection('messages'));
-    return await measureWindow({ tap: stack.tap, rabbitmqUrl, queue: stack.queue, held, cpu, delivered, store, timeoutS });
+    const result = await measureWindow({ tap: stack.tap, rabbitmqUrl, queue: stack.queue, held, cpu, delivered, store, timeoutS });
+    const since = (t) => Math.round((t - workerStarted) / 10) / 100;
+    const idle = idleBefore && idleAfter ? Object.values(idleAfter).reduce((a, b) => a + b, 0) - Object.values(idleBefore).reduce((a, b) => a + b, 0) : undefined;
+    // The store's /debug/metrics asks of the bench itself are not in FerretDB's client counts (HTTP, not wire).
+    if (idle !== undefined && result.delivered > 0) {
+      result.idleStoreRequestsPerS = Math.round((idle / (IDLE_MS / 1000)) * 100) / 100;
+      result.idleStoreRequestsPerMessage = Math.round(((idle / (IDLE_MS / 1000)) * result.windowS / result.delivered) * 100) / 100;
+    }
+    return { ...result, workerWindow: { fromS: since(result.clockWindow.from), toS: since(result.clockWindow.to) } };
   } finally {
-    await stack.stopWorkers();
+    await stack.stopWorkers(profileDir ? 'SIGUSR2' : 'SIGTERM');
     await mongo.close();
   }
 }

@@ -84,6 +84,9 @@ function drainFloor(add, f) {
       const target = name === 'NotifyX' ? '≤ 6' : '';
       add('drain-floor', `${name}: store requests per delivered message`, `${total} (${Object.entries(byCommand).map(([c, v]) => `${c} ${v}`).join(', ')})`, target);
     }
+    if (x.idleStoreRequestsPerMessage !== undefined) {
+      add('drain-floor', `${name}: of which its timers, idle (${x.idleStoreRequestsPerS}/s, measured before the window)`, x.idleStoreRequestsPerMessage);
+    }
   }
   add('drain-floor', 'NotifyX ÷ floor, msgs/s', pct(f.ratios.mps), '≥ 70 %');
   add('drain-floor', 'NotifyX ÷ floor, own CPU per delivered message', times(f.ratios.cpuPerMessage), '≤ × 1.50');
@@ -110,15 +113,16 @@ function table(report) {
   const { atStart, atEnd } = report.loadAverage;
   lines.push('', `load average (1/5/15 min) at start ${atStart.join(' ')}, at end ${atEnd.join(' ')}, on ${report.machine.cpus} CPUs`);
   for (const [key, during] of [['acceptProfile', 'accept'], ['bulkProfile', 'the bulk request (until its 202)'],
-    ['drainApiProfile', 'the first drain run (status callbacks)']]) {
+    ['drainApiProfile', 'the first drain run (status callbacks)'], ['drainFloorApiProfile', "drain-floor's NotifyX window (status callbacks)"]]) {
     const profile = report.results[key];
     if (!profile) continue;
     lines.push('', `API CPU profile during ${during} (${profile.samples} samples, ${profile.durationS.toFixed(1)} s), self time by package:`);
     for (const row of profile.byPackage.slice(0, 10)) lines.push(`  ${row.share.padStart(6)}  ${row.key}`);
   }
-  const worker = report.results.drainWorkerProfile;
-  if (worker) {
-    lines.push('', `Worker CPU profile during the first drain run (${worker.samples} samples, ${worker.durationS.toFixed(1)} s), self time by package:`);
+  for (const [key, during] of [['drainWorkerProfile', 'the first drain run'], ['drainFloorWorkerProfile', "drain-floor's NotifyX window"]]) {
+    const worker = report.results[key];
+    if (!worker) continue;
+    lines.push('', `Worker CPU profile during ${during} (${worker.samples} samples, ${worker.durationS.toFixed(1)} s), self time by package:`);
     for (const row of worker.byPackage.slice(0, 10)) lines.push(`  ${row.share.padStart(6)}  ${row.key}`);
   }
   return lines.join('\n');

@@ -117,9 +117,21 @@ async function drainFloorScenario(config, results) {
     }
   };
   const floor = await side('the floor', () => floorDrain({ ...config, ...options }));
-  const notifyx = await side('NotifyX, 1 worker', () => withStack('drain-floor', config, (stack) => notifyxDrain(stack, {
-    ...options, connections: config.connections, rabbitmqUrl: config.rabbitmqUrl,
-  })));
+  // BENCH_CPU_PROF: the worker and the API (its status callbacks) profiled over NotifyX's window.
+  const workerProfileDir = join(config.logDir, 'prof-drain-floor-worker');
+  const apiProfileDir = join(config.logDir, 'prof-drain-floor-api');
+  const notifyx = await side('NotifyX, 1 worker', () => withStack('drain-floor', config, async (stack) => {
+    const figures = await notifyxDrain(stack, {
+      ...options, connections: config.connections, rabbitmqUrl: config.rabbitmqUrl, profileDir: config.cpuProf ? workerProfileDir : undefined,
+    });
+    const workerFile = config.cpuProf && newestProfile(workerProfileDir);
+    if (workerFile) results.drainFloorWorkerProfile = summarise(workerFile, 20, figures.workerWindow);
+    if (config.cpuProf && figures.clockWindow) results.drainFloorApiProfile = await apiProfile(stack, apiProfileDir, figures.clockWindow);
+    delete figures.clockWindow;
+    delete figures.workerWindow;
+    return figures;
+  }, { apiNodeArgs: config.cpuProf ? cpuProfileArgs(apiProfileDir) : [] }));
+  delete floor.clockWindow;
   const ratio = (key) => (floor[key] > 0 && notifyx[key] > 0 ? Math.round((notifyx[key] / floor[key]) * 1000) / 1000 : null);
   results.drainFloor = {
     messages: config.drainCount, prefetch: config.prefetch, sandboxLatencyMs: config.sandboxLatencyMs, floor, notifyx,

@@ -33,10 +33,14 @@ export class AuditRepository {
     await insertNew(this.model, entries.map(({ id, ...entry }) => withoutUndefined({ ...(id ? { _id: new Types.ObjectId(id) } : {}), ...entry })));
   }
 
-  /** Inserts an entry whose `fence` is unique; false when that fence is already taken. */
+  /**
+   * Inserts an entry whose `fence` is unique; false when that fence is already taken. A driver
+   * insert: every status change makes one, and Mongoose's insertMany (a bulk write) cost the worker
+   * more CPU than the request itself (profiled, docs/performance.md, seventh round).
+   */
   async appendFenced(entry: AuditEntry & { fence: string }): Promise<boolean> {
     try {
-      await this.model.insertMany([withoutUndefined({ ...entry })], { lean: true });
+      await this.model.collection.insertOne(withoutUndefined({ ...entry }));
       return true;
     } catch (error) {
       if ((error as { code?: number }).code === DUPLICATE_KEY) return false;

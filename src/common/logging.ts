@@ -26,6 +26,20 @@ function scrubbedStdout(config: AppConfig): { write(line: string): void } {
   return { write: (line: string) => void process.stdout.write(scrubSecrets(maskPhonesInText(line))) };
 }
 
+/** Twilio's status callbacks: two a message, each already an audit entry when it changes anything. */
+const STATUS_CALLBACK_PATH = '/v1/webhooks/twilio/status';
+
+/**
+ * The line closing a request, at info; at debug for a status callback that was answered 2xx: at
+ * two a message those lines cost the API more CPU than the callback's own store writes (profiled,
+ * docs/performance.md, seventh round). Refused callbacks (403, 429) and errors keep their line.
+ */
+export function requestLineLevel(request: IncomingMessage, response: ServerResponse): 'info' | 'debug' {
+  const url = (request as IncomingMessage & { originalUrl?: string }).originalUrl ?? request.url ?? '';
+  const quiet = response.statusCode < 300 && request.method === 'POST' && url.startsWith(STATUS_CALLBACK_PATH);
+  return quiet ? 'debug' : 'info';
+}
+
 /**
  * JSON logs for both processes. In the API each line written while serving a request carries
  * `reqId`; the worker binds the same field from the command's x-request-id header
@@ -39,6 +53,7 @@ export function loggerParams(config: AppConfig): Params {
         genReqId: requestId,
         // Lines inside a request carry only its id; the request itself is on the line that closes it.
         quietReqLogger: true,
+        customLogLevel: requestLineLevel,
         wrapSerializers: false,
         serializers: {
           req: serializeRequest,

@@ -27,6 +27,15 @@ export interface Report {
   version?: number;
 }
 
+/**
+ * A callback that names its version may have raced the worker's own `sent` write: the sandbox (and
+ * Twilio, for a fast carrier) calls back `delivered` ~50 ms after answering the create, while the
+ * worker is still writing the answer (a fence insert and a projection). Projecting only after this
+ * pause, the callback finds the document caught up instead of missing and trying again (each miss
+ * is one more store request; docs/send-path.md). Twilio only waits a little longer for the 204.
+ */
+const REPORT_PROJECT_PAUSE_MS = 100;
+
 /** A scheduled message becomes sendable at its time; the relay publishes it then, a stray early command waits. */
 export function isSendable(message: Pick<MessageRecord, 'status' | 'sendAt'>): boolean {
   if (message.status === MessageStatus.Queued) return true;
@@ -174,7 +183,7 @@ export class MessageLifecycle {
     return this.log.change(id, (current) => !reportApplies(current, status, report) ? null : {
       status, fields: { twilioSid: report.twilioSid, ...(failure ? failureFields(failure) : {}) }, detail: failure?.description,
       audit: this.statusChanged(by, current, status, { twilioSid: report.twilioSid }),
-    }, { known });
+    }, known ? { known, projectAfterMs: REPORT_PROJECT_PAUSE_MS } : {});
   }
 
   /**

@@ -31,7 +31,7 @@ const ROLL_FORWARD_AFTER_MS = 10_000;
 const LATER_PAUSE_MS = 5000;
 const LATER_TRIES = 12;
 /** How long a writer whose projection missed waits before it tries once more, unread. */
-const FIRST_MISS_PAUSE_MS = 30;
+const FIRST_MISS_PAUSE_MS = 100;
 /** Writers that keep losing the race for the next number: something is wrong, say so. */
 const MAX_RACES = 8;
 
@@ -98,11 +98,12 @@ export class StatusLog {
 
   /**
    * Decides on `known` (or on the message as loaded) and makes the change: the fence, then the
-   * projection (unless `defer`: the caller projects it with its next change). A lost race for the
-   * fence decides again on the state that won. Null when `decide` finds nothing to change.
+   * projection (unless `defer`: the caller projects it with its next change; `projectAfterMs`: a
+   * writer that expects the document to lag its log a little, a pause before it tries). A lost race
+   * for the fence decides again on the state that won. Null when `decide` finds nothing to change.
    */
   async change<S extends Basis>(
-    messageId: string, decide: (current: S | MessageState) => Change | null, options: { known?: S; defer?: boolean } = {},
+    messageId: string, decide: (current: S | MessageState) => Change | null, options: { known?: S; defer?: boolean; projectAfterMs?: number } = {},
   ): Promise<S | MessageState | null> {
     let current: S | MessageState | null = options.known ?? (await this.load(messageId));
     for (let race = 0; race < MAX_RACES && current; race += 1) {
@@ -113,6 +114,7 @@ export class StatusLog {
         const pending = [...current.pending, logged];
         const next = applyTo(current, [logged]);
         if (options.defer) return { ...next, pending };
+        if (options.projectAfterMs) await sleep(options.projectAfterMs);
         const projected = await this.project(messageId, pending);
         if (!projected) this.finishLater(messageId, pending);
         return projected ? { ...projected, pending: [] } : { ...next, pending };

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { Model, Types, UpdateQuery } from 'mongoose';
+import { Model, mongo, Types } from 'mongoose';
 import { insertNew } from '../common/insert-new';
 import { withoutUndefined } from '../common/without-undefined';
 import { fold, LoggedChange } from '../lifecycle/logged-change';
@@ -119,13 +119,16 @@ export class MessagesRepository {
     const { status, version, set, unset, history } = fold(changes);
     const before = changes[0].seq - 1;
     // Messages stored before versions existed are at version 1.
-    const filter = before === 1 ? { _id: id, $or: [{ version: 1 }, { version: { $exists: false } }] } : { _id: id, version: before };
-    const update: UpdateQuery<Message> = {
-      $set: { ...set, status, version },
+    const _id = new Types.ObjectId(id);
+    const filter = before === 1 ? { _id, $or: [{ version: 1 }, { version: { $exists: false } }] } : { _id, version: before };
+    // A driver write (every status change makes one): the fields are already typed, so Mongoose's
+    // casting is only CPU; `updatedAt` is what the schema's timestamps would have set.
+    const update: mongo.UpdateFilter<Message> = {
+      $set: { ...set, status, version, updatedAt: new Date() },
       $push: { history: { $each: history } },
       ...(unset.length ? { $unset: Object.fromEntries(unset.map((key) => [key, 1])) } : {}),
     };
-    const updated = await this.model.findOneAndUpdate(filter, update, { returnDocument: 'after' }).lean<LeanMessage>();
-    return updated ? toRecord(updated) : null;
+    const updated = await this.model.collection.findOneAndUpdate(filter, update as mongo.UpdateFilter<mongo.Document>, { returnDocument: 'after' });
+    return updated ? toRecord(updated as unknown as LeanMessage) : null;
   }
 }

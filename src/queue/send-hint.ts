@@ -34,8 +34,20 @@ export class SendHint {
 
 export type UnsignedHint = Omit<SendHint, 'sig'>;
 
+/** The key derived from the secret, kept: every command's hint is checked with it (one HMAC less each). */
+const derivedKeys = new Map<string, Buffer>();
+
+function keyFor(secret: string): Buffer {
+  let key = derivedKeys.get(secret);
+  if (!key) {
+    key = createHmac('sha256', secret).update('notifyx send hint').digest();
+    derivedKeys.set(secret, key);
+  }
+  return key;
+}
+
 function digest(messageId: string, hint: UnsignedHint, secret: string): string {
-  const key = createHmac('sha256', secret).update('notifyx send hint').digest();
+  const key = keyFor(secret);
   const { v, attempts, status, to, from, body } = hint;
   return createHmac('sha256', key).update(JSON.stringify([messageId, v, attempts, status, to, from, body])).digest('base64url');
 }

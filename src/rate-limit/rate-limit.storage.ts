@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
-import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { AppConfig } from '../config/app-config';
+import { ScriptedRedisStorage } from './scripted-redis-storage';
 
 type StorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
@@ -14,14 +14,14 @@ type StorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 export class RateLimitStorage implements ThrottlerStorage, OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(RateLimitStorage.name);
   private readonly local = new ThrottlerStorageService();
-  private readonly shared?: ThrottlerStorageRedisService;
+  private readonly shared?: ScriptedRedisStorage;
   private degraded = false;
 
   constructor(config: AppConfig) {
     const { url } = config.redis;
     if (!url) return;
     // No offline queue and one retry: while Redis is away a request must not wait for it.
-    this.shared = new ThrottlerStorageRedisService(url, {
+    this.shared = new ScriptedRedisStorage(url, {
       lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 1000,
     });
     this.shared.redis.on('error', (error: Error) => this.markDegraded(error));

@@ -46,6 +46,26 @@ describe('MemoryPaceStore', () => {
   });
 });
 
+describe('MemoryPaceStore.admit (the cap on when sends actually go)', () => {
+  let now = 0;
+  beforeEach(() => {
+    now = 1_000_000_000;
+  });
+
+  it('admits `limit` sends in a window, then says how long until the oldest leaves it', async () => {
+    const pace = new MemoryPaceStore(() => now);
+    for (let i = 0; i < 3; i += 1) {
+      expect(await pace.admit('+1', 1_020_000, 3)).toBe(0);
+      now += 100_000;
+    }
+    // Sends at 0, 100 and 200 ms; at 300 ms the first leaves the window at 1,020 ms.
+    expect(await pace.admit('+1', 1_020_000, 3)).toBe(720_000);
+    now += 720_000;
+    expect(await pace.admit('+1', 1_020_000, 3)).toBe(0);
+    expect(await pace.admit('+2', 1_020_000, 3)).toBe(0);
+  });
+});
+
 describe('slowdownFactor', () => {
   it('is 2 right after a 20429, 1.5 halfway through the recovery, 1 after it', () => {
     expect(slowdownFactor(undefined)).toBe(1);
@@ -77,5 +97,49 @@ describe('SendPacer without Redis', () => {
     const started = Date.now();
     await Promise.all([pacer.waitForSlot(null), pacer.waitForSlot('+15005550001'), pacer.waitForSlot('+15005550002')]);
     expect(Date.now() - started).toBeLessThan(50);
+  });
+
+  it('prepares each send ahead of its slot and hands its result over at the slot', async () => {
+    const pacer = pacerWith(10);
+    const started = performance.now();
+    const first = await pacer.waitForSlot(null, async () => 'claimed');
+    expect(first).toBe('claimed');
+    let preparedAt = 0;
+    const second = await pacer.waitForSlot(null, async () => {
+      preparedAt = performance.now() - started;
+      return 'claimed again';
+    });
+    const releasedAt = performance.now() - started;
+    expect(second).toBe('claimed again');
+    // The second slot is 100 ms after the first; preparation runs up to 150 ms before it, so at once.
+    expect(preparedAt).toBeLessThan(50);
+    expect(releasedAt).toBeGreaterThanOrEqual(100);
+  });
+
+  it('gives the slot up when the preparation finds nothing to send', async () => {
+    const pacer = pacerWith(10);
+    await pacer.waitForSlot(null);
+    const started = performance.now();
+    expect(await pacer.waitForSlot(null, async () => null)).toBeNull();
+    expect(performance.now() - started).toBeLessThan(50);
+  });
+
+  it('lets a caller that reaches its slot late send at once, within the cap, instead of taking a fresh slot', async () => {
+    const pacer = pacerWith(10);
+    const started = performance.now();
+    const slowClaim = () => new Promise<string>((resolve) => setTimeout(() => resolve('claimed'), 300));
+    const done = await Promise.all([0, 1, 2].map(() => pacer.waitForSlot(null, slowClaim).then(() => performance.now() - started)));
+    // Slots at 0, 100 and 200 ms; each claim ends 300 ms after it started, past the slot: all three go then, none a slot later.
+    expect(Math.max(...done)).toBeLessThan(450);
+  });
+
+  it('never lets more than the cap go within a second, however late the callers', async () => {
+    const pacer = pacerWith(2);
+    const started = performance.now();
+    const lateClaim = () => new Promise<string>((resolve) => setTimeout(() => resolve('claimed'), 700));
+    const done = await Promise.all([0, 1, 2].map(() => pacer.waitForSlot(null, lateClaim).then(() => performance.now() - started)));
+    done.sort((a, b) => a - b);
+    // Slots at 0, 500 and 1,000 ms; the first two claims end at ~700 and ~700 ms, the third waits for the window.
+    expect(done[2] - done[0]).toBeGreaterThanOrEqual(1000);
   });
 });

@@ -9,20 +9,21 @@ import { MemoryPaceStore, PaceRedis, PaceStore, RedisPaceStore, SLOWDOWN_RECOVER
 export const TWILIO_TOO_MANY_REQUESTS = 20429;
 
 /**
- * Slots exactly 1/MPS apart would put MPS+1 sends into some second as soon as one arrives a little
- * late (network, a busy process). Spacing them (1 s + this) / MPS apart keeps every second within
- * the cap for sends up to this late: 48 a second at a cap of 50, 4.8 at 5.
+ * Slots 1/MPS apart are where sends should go; what keeps every second within the cap is the
+ * sliding window each send is admitted through right before Twilio is called: at most MPS sends
+ * in any 1 s + this margin. The margin covers what lies between admission and Twilio (the reply
+ * from Redis, the SDK's request; 20 ms let 2 of 1,000 sends into a second above the cap on this
+ * busy machine): 97 % of the cap at most. A caller that reaches its slot late waits only as long
+ * as the window says, so a busy process loses no slot (with slots alone, each late caller took a
+ * fresh one: 80 % of the cap here).
  */
-const ARRIVAL_JITTER_MS = 40;
+const WINDOW_MARGIN_MS = 30;
 
 /**
- * Waking later than this after its slot means the process stalled: the slot is gone. Kept under
- * ARRIVAL_JITTER_MS, so a send's own lateness leaves room for the network's.
+ * How long before its slot a caller prepares its send (the claim: one store write, a few ms, tens
+ * under load), so that write is not between the slot and Twilio.
  */
-const STALL_MS = 25;
-
-/** Slots a stalled caller may miss before it sends anyway (it must not starve). */
-const MAX_SLOT_ATTEMPTS = 3;
+const PREPARE_LEAD_MS = 150;
 
 /** How long a starting worker waits for Redis before it paces alone. */
 const READY_WAIT_MS = 5000;
@@ -37,6 +38,8 @@ const READY_WAIT_MS = 5000;
 export class SendPacer implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(SendPacer.name);
   private readonly intervalUs: number;
+  /** The window sends are admitted through: 1 s (longer for caps under 1 a second), and how many it holds. */
+  private readonly window: { us: number; limit: number };
   private readonly local = new MemoryPaceStore();
   private readonly redis?: PaceRedis;
   private readonly shared?: RedisPaceStore;
@@ -44,7 +47,9 @@ export class SendPacer implements OnModuleInit, OnModuleDestroy {
 
   constructor(private readonly config: AppConfig) {
     const { maxMps } = config.pace;
-    this.intervalUs = maxMps > 0 ? (1_000_000 + ARRIVAL_JITTER_MS * 1000) / maxMps : 0;
+    this.intervalUs = maxMps > 0 ? 1_000_000 / maxMps : 0;
+    const windowUs = Math.max(1_000_000, this.intervalUs);
+    this.window = { us: windowUs + WINDOW_MARGIN_MS * 1000, limit: Math.max(1, Math.floor((maxMps * windowUs) / 1_000_000)) };
     const { url, keyPrefix } = config.redis;
     if (!url || this.intervalUs === 0) return;
     this.redis = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 1000 }) as PaceRedis;
@@ -69,20 +74,26 @@ export class SendPacer implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * Resolves when this caller may send from `from` (null: the configured default sender). A caller
-   * that wakes well after its slot (the process stalled) takes a fresh slot rather than send late
-   * on top of the next ones: a missed slot is lost, never made up in a burst.
+   * Resolves when this caller may send from `from` (null: the configured default sender), with what
+   * `prepare` (the work right before the send, run once, PREPARE_LEAD_MS before the slot) resolved;
+   * null from `prepare` gives the slot up. At the slot the send is admitted through the window, and
+   * waits there if the sends before it went late and close together.
    */
-  async waitForSlot(from: string | null): Promise<void> {
-    if (this.intervalUs === 0) return;
+  async waitForSlot<T = true>(from: string | null, prepare?: () => Promise<T | null>): Promise<T | null> {
+    const ready = prepare ?? (() => Promise.resolve(true as T));
+    if (this.intervalUs === 0) return ready();
     const sender = this.senderOf(from);
-    for (let attempt = 1; ; attempt += 1) {
-      // The slot falls between asking + wait and reply + wait: sleeping from the reply never goes
-      // early, and lateness counted from the asking makes a slow reply count as lateness too.
-      const asked = performance.now();
-      const waitMs = (await this.withStore((store) => store.reserve(sender, this.intervalUs))) / 1000;
-      if (waitMs >= 1) await sleep(Math.ceil(waitMs));
-      if (performance.now() - (asked + waitMs) <= STALL_MS || attempt === MAX_SLOT_ATTEMPTS) return;
+    // Sleeping from the reply never goes early: the slot falls between asking + wait and reply + wait.
+    const waitMs = (await this.withStore((store) => store.reserve(sender, this.intervalUs))) / 1000;
+    const slotAt = performance.now() + waitMs;
+    await sleepUntil(slotAt - PREPARE_LEAD_MS);
+    const prepared = await ready();
+    if (prepared === null) return null;
+    await sleepUntil(slotAt);
+    for (;;) {
+      const waitUs = await this.withStore((store) => store.admit(sender, this.window.us, this.window.limit));
+      if (waitUs === 0) return prepared;
+      await sleep(Math.max(1, Math.ceil(waitUs / 1000)));
     }
   }
 
@@ -124,4 +135,10 @@ export class SendPacer implements OnModuleInit, OnModuleDestroy {
     this.degraded = false;
     this.logger.log('Redis is back: workers share one send pace again');
   }
+}
+
+/** Sleeps until `at` (performance.now() time); returns at once when it has passed. */
+async function sleepUntil(at: number): Promise<void> {
+  const ms = at - performance.now();
+  if (ms >= 1) await sleep(Math.ceil(ms));
 }

@@ -90,8 +90,8 @@ export class SmsService {
       await this.lifecycle.markBlocked(messageId, 'the recipient opted out (STOP) or is on the blocklist', by, basis);
       return { kind: 'done' };
     }
-    await this.pacer.waitForSlot(basis.from);
-    const claimed = await this.lifecycle.claim(messageId, by, basis);
+    // Claimed just ahead of the pace slot (the pacer runs it), so the claim's time is the send's start.
+    const claimed = await this.pacer.waitForSlot(basis.from, () => this.lifecycle.claim(messageId, by, basis));
     if (!claimed) return this.settleUnclaimable(messageId, by);
     return this.send(claimed as Held, by);
   }

@@ -1,0 +1,20 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { requestLineLevel } from './logging';
+
+const request = (method: string, originalUrl: string) => ({ method, url: '/status', originalUrl }) as unknown as IncomingMessage;
+const response = (statusCode: number) => ({ statusCode }) as ServerResponse;
+
+describe('the line closing a request', () => {
+  it('is at debug (left out at the default level) for a Twilio status callback answered 204', () => {
+    expect(requestLineLevel(request('POST', '/v1/webhooks/twilio/status?messageId=6566f0c2a1b2c3d4e5f60718&attempt=1&v=3'), response(204))).toBe('debug');
+  });
+
+  it('is kept for a refused or failed status callback, and for every other request', () => {
+    expect(requestLineLevel(request('POST', '/v1/webhooks/twilio/status'), response(403))).toBe('info');
+    expect(requestLineLevel(request('POST', '/v1/webhooks/twilio/status'), response(429))).toBe('info');
+    expect(requestLineLevel(request('POST', '/v1/webhooks/twilio/status'), response(500))).toBe('info');
+    expect(requestLineLevel(request('POST', '/v1/webhooks/twilio/inbound'), response(200))).toBe('info');
+    expect(requestLineLevel(request('POST', '/v1/messages'), response(202))).toBe('info');
+    expect(requestLineLevel(request('GET', '/v1/webhooks/twilio/status'), response(204))).toBe('info');
+  });
+});
