@@ -1,3 +1,7 @@
+// Tracing first: its instrumentations patch http, amqplib, mongodb and ioredis as they load.
+import { startTracing, stopTracing } from './tracing/tracing';
+startTracing('notifyx-worker');
+
 import { createWorkerApp, stopWorkerGracefully } from './bootstrap';
 
 async function main(): Promise<void> {
@@ -5,7 +9,10 @@ async function main(): Promise<void> {
   await app.listen();
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
-      void stopWorkerGracefully(app).then(() => process.exit(0));
+      // The sends finished during the drain are exported before the process goes.
+      void stopWorkerGracefully(app)
+        .then(stopTracing)
+        .then(() => process.exit(0));
     });
   }
 }

@@ -30,11 +30,13 @@ function rows(report) {
   if (r.drain?.error) add('drain', 'error', r.drain.error);
   for (const d of Array.isArray(r.drain) ? r.drain : []) {
     const sent = d.timedOut ? `${d.sent} of ${d.messages} (timed out)` : `${d.messages}`;
-    const label = `${sent} msgs, ${d.workers} worker(s) × prefetch ${d.prefetch}, ${d.sandboxLatencyMs} ms Twilio, cap ${d.maxMps || 'off'}`;
+    const traced = d.tracing ? `, tracing ${d.tracing}` : '';
+    const label = `${sent} msgs, ${d.workers} worker(s) × prefetch ${d.prefetch}, ${d.sandboxLatencyMs} ms Twilio, cap ${d.maxMps || 'off'}${traced}`;
     add('drain', `${label}: msgs/s (steady 10–90 %)`, `${d.mps} (${d.steadyMps})`);
     if (d.maxMps) pacing(add, label, d, r.drain);
     else add('drain', `${label}: busiest second`, d.busiestSecond);
     add('drain', `${label}: CPU ms per message, workers / API`, `${d.workerCpuMsPerMessage} / ${d.apiCpuMsPerMessage}`);
+    if (d.otlpKiBPerMessage !== undefined) add('drain', `${label}: OTLP export KiB per message`, d.otlpKiBPerMessage);
     if (d.ferretdbCpuMsPerMessage !== undefined) {
       add('drain', `${label}: CPU ms per message, FerretDB / PostgreSQL`, `${d.ferretdbCpuMsPerMessage} / ${d.postgresCpuMsPerMessage}`);
     }

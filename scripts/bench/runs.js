@@ -4,6 +4,7 @@ const { existsSync, readdirSync, statSync } = require('node:fs');
 const { join } = require('node:path');
 const { drain } = require('./drain');
 const { floorDrain, notifyxDrain } = require('./floor');
+const { startOtlpSink } = require('./otlp-sink');
 const { cpuProfileArgs } = require('./processes');
 const { summarise } = require('./profile-summary');
 const { Stack } = require('./stack');
@@ -69,24 +70,47 @@ function paceCap(config, results) {
   return { maxMps: 1000, capFrom: 'no floor measured: 1000, above what the drain does' };
 }
 
+/** BENCH_TRACING: the drain with tracing off (the default), on (OTLP to a sink here), or both, off first. */
+function tracingModes(config) {
+  return config.tracing === 'both' ? ['off', 'on'] : [config.tracing === 'on' ? 'on' : 'off'];
+}
+
 async function drainScenario(config, results) {
   const runs = config.drainWorkers.map((workers) => ({ workers, maxMps: 0 }));
   const { maxMps, capFrom } = paceCap(config, results);
   if (maxMps > 0) runs.unshift({ workers: Math.max(...config.drainWorkers), maxMps, capFrom });
+  results.drain = [];
+  for (const tracing of tracingModes(config)) {
+    const sink = tracing === 'on' ? await startOtlpSink() : undefined;
+    try {
+      results.drain.push(...await drainRuns(config, results, runs, sink));
+    } finally {
+      await sink?.close();
+    }
+  }
+}
+
+/** The drain's runs on one stack; with `sink`, the API and workers export their spans to it. */
+async function drainRuns(config, results, runs, sink) {
   const apiProfileDir = join(config.logDir, 'prof-drain-api');
-  results.drain = await withStack('drain', config, async (stack) => {
+  const profiled = config.cpuProf && !results.drainWorkerProfile;
+  const env = sink ? { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_SERVICE_NAME: 'notifyx-bench' } : {};
+  return withStack(sink ? 'drain-traced' : 'drain', config, async (stack) => {
     const figures = [];
     const profileDir = join(config.logDir, 'prof-drain');
     let apiWindow;
     for (const [index, run] of runs.entries()) {
-      const profiling = config.cpuProf && index === 0;
+      const profiling = profiled && index === 0;
       // With Redis the pace is shared, so the cap holds for all the workers together.
-      say(`drain: ${config.drainCount} messages, ${run.workers} worker(s), TWILIO_MAX_MPS=${run.maxMps || 'off'}`);
+      say(`drain: ${config.drainCount} messages, ${run.workers} worker(s), TWILIO_MAX_MPS=${run.maxMps || 'off'}, tracing ${sink ? 'on' : 'off'}`);
+      const exportedBefore = sink?.stats();
       const result = await drain(stack, {
         count: config.drainCount, connections: config.connections, timeoutS: config.drainTimeoutS, profileDir: profiling ? profileDir : undefined,
         store: config.store, ...run,
       });
       if (run.capFrom) result.capFrom = run.capFrom;
+      result.tracing = sink ? 'on' : 'off';
+      if (sink) result.otlpKiBPerMessage = Math.round(((sink.stats().bytes - exportedBefore.bytes) / 1024 / Math.max(1, result.sent)) * 100) / 100;
       figures.push(result);
       // The first run's first worker: where a worker's time goes while it drains.
       const file = profiling && newestProfile(profileDir);
@@ -97,9 +121,8 @@ async function drainScenario(config, results) {
     // The API's share of the drain is the status callbacks: its profile over the first run.
     if (apiWindow) results.drainApiProfile = await apiProfile(stack, apiProfileDir, apiWindow);
     return figures;
-  }, { apiNodeArgs: config.cpuProf ? cpuProfileArgs(apiProfileDir) : [] });
+  }, { apiNodeArgs: profiled ? cpuProfileArgs(apiProfileDir) : [], env });
 }
-
 
 /**
  * NotifyX's drain beside its floor (floor.js), one worker at the stacks' prefetch, uncapped, the
