@@ -1,6 +1,9 @@
+import { connect as amqpConnect } from 'amqplib';
 import { ObjectId } from 'mongodb';
+import { deadLetterQueueOptions, smsQueueOptions } from '../src/queue/sms-topology';
+import { testServiceUrls } from './support/services';
 import { Broker, brMobile } from './support/delivery-kit';
-import { batchWrittenOut, RunningSystem, startSystem, TEST_API_KEY } from './support/system';
+import { batchWrittenOut, rabbitSettingsOf, RunningSystem, startSystem, TEST_API_KEY } from './support/system';
 import { waitFor } from './support/wait-for';
 
 /** 21 plain words, then one pair of curly quotes: 3 UCS-2 segments as written, 1 GSM-7 segment smart-encoded. */
@@ -19,6 +22,12 @@ describe('smart encoding and preview', () => {
   beforeAll(async () => {
     system = await startSystem({ worker: false, env: { ALLOWED_COUNTRIES: 'BR', RECIPIENT_HOURLY_LIMIT: '1', QUIET_HOURS_DEFAULT: '21:00-08:00' } });
     broker = await Broker.connect();
+    // Declared as the worker declares them (no worker runs), so the commands the API publishes stay in the queue.
+    const connection = await amqpConnect(testServiceUrls().rabbitmqUrl);
+    const channel = await connection.createChannel();
+    await channel.assertQueue(system.queue, smsQueueOptions(rabbitSettingsOf(system)));
+    await channel.assertQueue(`${system.queue}.dead`, deadLetterQueueOptions(rabbitSettingsOf(system)));
+    await connection.close();
   });
   afterAll(async () => {
     await system?.close();
@@ -103,9 +112,11 @@ describe('smart encoding and preview', () => {
     expect(bad.body.message).toMatch(/validFor/);
     expect(await snapshot()).toEqual(before);
 
-    await post('/v1/messages', { to, body: 'the real one' }).expect(202);
+    // The real thing is seen: it stores and publishes, and spends the number's hourly allowance.
+    await post('/v1/messages', { to, body: 'the real one', quietHours: false }).expect(202);
+    await waitFor('its command in the queue', async () => (await broker.messageCount(system.queue)) === before['queue:sms'] + 1);
     await post('/v1/messages', { to, body: 'over the limit' }).expect(429);
-  });
+  }, 90_000);
 
   describe('quiet hours in the recipient\'s zone (São Paulo, UTC-3, for these numbers)', () => {
     /** Tomorrow (UTC) at hh:mm UTC: far enough ahead for any sendAt. */
@@ -136,6 +147,7 @@ describe('smart encoding and preview', () => {
 
     it('defers each bulk recipient on its own and refuses a window that ends after the expiresAt or is malformed', async () => {
       const bulk = (await post('/v1/messages/bulk', { body: 'night bulk', sendAt: tomorrowAt('05:00'), recipients: [{ to: next() }, { to: next() }] }).expect(202)).body;
+      expect(bulk.deferred).toBe(2);
       await batchWrittenOut(system, bulk.batchId, 2);
       const docs = await system.mongo.db(system.dbName).collection('messages').find({ batchId: bulk.batchId }).toArray();
       expect(docs.map((doc) => doc.sendAt)).toEqual([tomorrowAt('11:00'), tomorrowAt('11:00')]);

@@ -61,7 +61,7 @@ export class BulkService {
     // With no part, nothing is sent: a failure here costs a retry nothing but a second empty batch.
     if (parts.length === 0) await this.audit.record({ ...context, id: batchId, action: AuditAction.BatchAccepted, details: { batchId, accepted: 0, rejected: rejected.length } });
     this.expander.enqueue(parts);
-    return { batchId, accepted: accepted.length, rejected, ...segmentsOf(accepted) };
+    return { batchId, accepted: accepted.length, rejected, ...segmentsOf(accepted), ...deferredOf(planned, accepted) };
   }
 
   /**
@@ -125,4 +125,11 @@ function segmentsOf(accepted: NewMessage[]): Pick<BulkAcceptedDto, 'segments'> {
   if (!accepted.some((message) => message.smartEncoding)) return {};
   const before = accepted.reduce((sum, message) => sum + (message.smartEncoding?.segmentsBefore ?? message.segments), 0);
   return { segments: { before, after: accepted.reduce((sum, message) => sum + message.segments, 0) } };
+}
+
+/** How many accepted recipients quiet hours moved (each one's sendAt is on its message). */
+function deferredOf(planned: Prepared, accepted: { id: string }[]): Pick<BulkAcceptedDto, 'deferred'> {
+  const moved = new Set(planned.accepted.filter((message) => message.quietHours?.deferredTo).map((message) => message.id));
+  const deferred = accepted.filter((message) => moved.has(message.id)).length;
+  return deferred > 0 ? { deferred } : {};
 }

@@ -68,6 +68,7 @@ export class BulkAcceptedDto {
   @ApiProperty() batchId!: string;
   @ApiProperty({ example: 9998 }) accepted!: number;
   @ApiPropertyOptional({ type: BulkSegmentsDto, description: 'Set when smart encoding was on' }) segments?: BulkSegmentsDto;
+  @ApiPropertyOptional({ example: 120, description: 'Recipients quiet hours moved to the end of their window (each message\'s sendAt says when; the preview lists them)' }) deferred?: number;
   @ApiProperty({ type: [BulkRejectionDto] }) rejected!: BulkRejectionDto[];
 }
 

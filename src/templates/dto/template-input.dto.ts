@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Length, Matches, registerDecorator, ValidateIf, ValidationOptions } from 'class-validator';
 import { IsOmittable } from '../../common/omittable';
 import { QuietHoursDto, SmartEncodingField, ValidForField } from '../../send-timing/timing-fields';
-import { IsBoolean, IsInt, Max, Min, ValidateNested } from 'class-validator';
+import { IsBoolean, IsInt, IsObject, Max, Min, ValidateNested } from 'class-validator';
 import { Type } from 'class-transformer';
 import { MAX_VALID_FOR_S } from '../../send-timing/expiry';
 
@@ -52,7 +52,7 @@ export class CreateTemplateDto {
   smartEncoding?: boolean;
 
   @ApiPropertyOptional({ type: QuietHoursDto, description: 'Default quiet hours of messages sent with it, in each recipient\'s local time; a send\'s own quietHours (or false) wins' })
-  @IsOmittable() @ValidateNested() @Type(() => QuietHoursDto)
+  @IsOmittable() @IsObject({ message: 'quietHours must be {start, end}' }) @ValidateNested() @Type(() => QuietHoursDto)
   quietHours?: QuietHoursDto;
 }
 
@@ -81,6 +81,6 @@ export class UpdateTemplateDto {
   smartEncoding?: boolean | null;
 
   @ApiPropertyOptional({ type: QuietHoursDto, nullable: true, description: 'Default quiet hours of messages sent with it; null removes them' })
-  @IsOptional() @ValidateNested() @Type(() => QuietHoursDto)
+  @IsOptional() @IsObject({ message: 'quietHours must be {start, end} or null' }) @ValidateNested() @Type(() => QuietHoursDto)
   quietHours?: QuietHoursDto | null;
 }
