@@ -13,6 +13,7 @@ import { HealthModule } from './health/health.module';
 import { MessagesModule } from './messages/messages.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { OptOutsModule } from './opt-outs/opt-outs.module';
+import { PreviewModule } from './preview/preview.module';
 import { ApiThrottlerGuard } from './rate-limit/api-throttler.guard';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { ReportsModule } from './reports/reports.module';
@@ -27,6 +28,7 @@ import { WebhooksModule } from './webhooks/webhooks.module';
     RateLimitModule,
     ApiKeysModule,
     MessagesModule,
+    PreviewModule,
     DeadLettersModule,
     OptOutsModule,
     TemplatesModule,

@@ -58,7 +58,7 @@ describe('GET /v1/reports/delivery (real API, worker, FerretDB, sandbox)', () =>
     expect(body.groupBy).toBe('day');
     expect(new Date(body.to).getTime() - new Date(body.from).getTime()).toBe(7 * 86_400_000);
     expect(body.totals).toEqual({
-      messages: 8, delivered: 4, undelivered: 1, failed: 2, blocked: 1, canceled: 0, pending: 0,
+      messages: 8, delivered: 4, undelivered: 1, failed: 2, blocked: 1, canceled: 0, expired: 0, pending: 0,
       // sent, delivered and undelivered only: 1 + 2 + 1 + 1 delivered, 2 undelivered.
       segmentsSent: 7,
       deliveryRate: Math.round((4 / 7) * 10_000) / 10_000,

@@ -32,7 +32,7 @@ describe('templates: CRUD on the real store and rendering for sends', () => {
   it('renders by name and by id for the send path, numbers included, and names missing variables', async () => {
     const { body } = await api.post({ name: 'otp', body: 'Code {{code}}, valid {{minutes}} min' }).expect(201);
     await expect(render({ templateName: 'otp' }, { code: '0042', minutes: 10 })).resolves.toEqual({
-      body: 'Code 0042, valid 10 min', template: { id: body.id, name: 'otp' },
+      body: 'Code 0042, valid 10 min', template: { id: body.id, name: 'otp' }, defaults: {},
     });
     await expect(render({ templateId: body.id }, { minutes: 5 })).rejects.toMatchObject({
       code: 'missing_template_variable', httpStatus: 400, message: 'template variable "code" is missing',
@@ -52,7 +52,7 @@ describe('templates: CRUD on the real store and rendering for sends', () => {
     expect(renamed.body).toMatchObject({ name: 'greeting.v2', body: 'Hi {{name}}!' });
     expect(renamed.body.locale).toBeUndefined();
     await expect(render({ templateName: 'greeting.v2' }, { name: 'Bia' })).resolves.toEqual({
-      body: 'Hi Bia!', template: { id: body.id, name: 'greeting.v2' },
+      body: 'Hi Bia!', template: { id: body.id, name: 'greeting.v2' }, defaults: {},
     });
   });
 

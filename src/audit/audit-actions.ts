@@ -5,6 +5,8 @@ export enum AuditAction {
   MessageFailed = 'message.failed',
   BatchAccepted = 'batch.accepted',
   MessageBlocked = 'message.blocked',
+  /** Not handed to Twilio before its expiresAt; it never will be. */
+  MessageExpired = 'message.expired',
   /** The send policy refused a message before it was stored (country, number type, recipient limit, daily cap). */
   MessageRefused = 'message.refused',
   MessageRetryScheduled = 'message.retry_scheduled',

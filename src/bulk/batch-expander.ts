@@ -111,6 +111,7 @@ export class BatchExpander implements OnApplicationBootstrap, OnModuleDestroy, B
   }
 
   private async expand({ id, origin, messages }: StagedPart, repeat: boolean): Promise<void> {
+    // Scheduled ones (a sendAt, or quiet hours in their recipient's zone) are published by the relay when due.
     const { owed, audited } = await this.store.store(messages.map((message) => ({
       message,
       // The entry's id is the message's: written again, it is still one entry.
@@ -123,7 +124,8 @@ export class BatchExpander implements OnApplicationBootstrap, OnModuleDestroy, B
     if (!audited) throw new Error('audit entries not written');
     await this.parts.remove(id);
     // Once shutting down, the commands stay owed: the outbox relay publishes them after the restart.
-    if (!origin.sendAt && !this.stopping) void this.dispatcher.publish(owed, { parallel: PUBLISH_PARALLEL, background: true });
+    const due = owed.filter((_, index) => !messages[index].sendAt);
+    if (due.length > 0 && !this.stopping) void this.dispatcher.publish(due, { parallel: PUBLISH_PARALLEL, background: true });
   }
 
   private async dropUnaccepted(part: StagedPart): Promise<void> {

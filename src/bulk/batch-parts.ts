@@ -32,6 +32,9 @@ export class BatchPart {
   @Prop({ type: [String], required: true }) bodies!: string[];
   @Prop({ type: [Number], required: true }) segments!: number[];
   @Prop({ type: [String], required: true }) encodings!: string[];
+  /** Per message, when quiet hours or expiry differ by recipient (null: none); absent on older parts. */
+  @Prop({ type: [Date] }) sendAts?: (Date | null)[];
+  @Prop({ type: [Date] }) expiresAts?: (Date | null)[];
 }
 
 export const BatchPartSchema = SchemaFactory.createForClass(BatchPart);
@@ -57,13 +60,14 @@ export interface StagedPart {
 
 type LeanPart = BatchPart & { _id: Types.ObjectId };
 
-function toStaged({ _id, batchId, acceptedAt, createdBy, requestId, sendAt, accepted, rejected, ids, to, bodies, segments, encodings }: LeanPart): StagedPart {
+function toStaged({ _id, batchId, acceptedAt, createdBy, requestId, sendAt, accepted, rejected, ids, to, bodies, segments, encodings, sendAts, expiresAts }: LeanPart): StagedPart {
   const origin = { batchId, acceptedAt, createdBy, requestId, sendAt, accepted, rejected };
   return {
     id: _id.toHexString(),
     origin,
     messages: ids.map((id, i) => ({
-      id, to: to[i], from: null, body: bodies[i], segments: segments[i], encoding: encodings[i], batchId, createdBy, requestId, sendAt,
+      id, to: to[i], from: null, body: bodies[i], segments: segments[i], encoding: encodings[i], batchId, createdBy, requestId,
+      sendAt: sendAts ? (sendAts[i] ?? undefined) : sendAt, expiresAt: expiresAts?.[i] ?? undefined,
     })),
   };
 }
@@ -73,6 +77,7 @@ function toDocument({ id, origin, messages }: StagedPart): LeanPart {
     _id: new Types.ObjectId(id), ...origin,
     ids: messages.map((m) => m.id), to: messages.map((m) => m.to), bodies: messages.map((m) => m.body),
     segments: messages.map((m) => m.segments), encodings: messages.map((m) => m.encoding),
+    sendAts: messages.map((m) => m.sendAt ?? null), expiresAts: messages.map((m) => m.expiresAt ?? null),
   });
 }
 

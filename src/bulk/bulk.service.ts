@@ -13,11 +13,16 @@ import { MessageIntake } from '../messages/message-intake';
 import { NewMessage } from '../messages/message.record';
 import { MessagesRepository } from '../messages/messages.repository';
 import { checkSendAt } from '../messages/send-at';
+import { resolveExpiry } from '../send-timing/expiry';
+import { checkQuietHours } from '../send-timing/quiet-hours';
+import { planTiming, Timing } from '../send-timing/send-timing';
+import { AppConfig } from '../config/app-config';
+import type { TemplateDefaults } from '../templates/templates.service';
 
-type Render = (variables: Record<string, string | number>) => string;
+type Render = ((variables: Record<string, string | number>) => string) & { defaults?: TemplateDefaults };
 type Rejection = { index: number; reason: string };
 /** The recipients of one request split in two; an accepted one keeps its index in the request. */
-type Prepared = { accepted: (NewMessage & { id: string; index: number })[]; rejected: Rejection[] };
+export type Prepared = { accepted: (NewMessage & Pick<Timing, 'quietHours'> & { id: string; index: number })[]; rejected: Rejection[] };
 
 /**
  * Many recipients in one call: each is validated on its own (a bad one is rejected with its
@@ -37,13 +42,14 @@ export class BulkService {
     private readonly templates: TemplatesService,
     private readonly audit: AuditService,
     private readonly policy: SendPolicy,
+    private readonly config: AppConfig,
   ) {}
 
   async accept(request: BulkSendDto, context: RequestContext): Promise<BulkAcceptedDto> {
-    const sendAt = checkSendAt(request.sendAt);
-    const render = await this.renderer(request);
     const batchId = this.messages.newId();
-    const { accepted, rejected } = await this.admit(this.prepareAll(request, render, { ...context, batchId, sendAt }), context);
+    const planned = await this.plan(request, context, batchId);
+    const sendAt = request.sendAt;
+    const { accepted, rejected } = await this.admit(planned, context);
     const origin = {
       batchId, acceptedAt: new Date(), createdBy: context.actor, requestId: context.requestId, sendAt, accepted: accepted.length, rejected: rejected.length,
     };
@@ -55,7 +61,20 @@ export class BulkService {
     // With no part, nothing is sent: a failure here costs a retry nothing but a second empty batch.
     if (parts.length === 0) await this.audit.record({ ...context, id: batchId, action: AuditAction.BatchAccepted, details: { batchId, accepted: 0, rejected: rejected.length } });
     this.expander.enqueue(parts);
-    return { batchId, accepted: accepted.length, rejected };
+    return { batchId, accepted: accepted.length, rejected, ...segmentsOf(accepted), ...deferredOf(planned, accepted) };
+  }
+
+  /**
+   * Each recipient's message, checked, before the send policy and without writing anything; bad
+   * recipients rejected with their index. POST /v1/messages/preview answers with it.
+   */
+  async plan(request: BulkSendDto, context: RequestContext, batchId = this.messages.newId()): Promise<Prepared> {
+    // What is wrong with the request itself is a 400 for all of it, not a rejection per recipient.
+    resolveExpiry(request, { sendAt: checkSendAt(request.sendAt) });
+    if (request.quietHours) checkQuietHours(request.quietHours);
+    const render = await this.renderer(request);
+    const smartEncoding = request.smartEncoding ?? render.defaults?.smartEncoding;
+    return this.prepareAll(request, render, { ...context, batchId, smartEncoding });
   }
 
   private async renderer(request: BulkSendDto): Promise<Render> {
@@ -65,13 +84,13 @@ export class BulkService {
     }
     if (body !== undefined) return () => body;
     const template = await this.templates.prepare({ templateId, templateName });
-    return (variables) => template.render(variables);
+    return Object.assign((variables: Record<string, string | number>) => template.render(variables), { defaults: template.defaults });
   }
 
   /** The send policy on the valid ones (SMS-pumping and cost defences), as for a single send. */
   private async admit({ accepted, rejected }: Prepared, context: RequestContext): Promise<{ accepted: (NewMessage & { id: string })[]; rejected: Rejection[] }> {
     const refusals = await this.policy.admitMany(accepted, context);
-    const admitted = accepted.filter((_, position) => !refusals[position]).map(({ index: _, ...message }) => message);
+    const admitted = accepted.filter((_, position) => !refusals[position]).map(({ index: _, quietHours: _outcome, ...message }) => message);
     const refused = accepted.flatMap((message, position) => {
       const refusal = refusals[position];
       return refusal ? [{ index: message.index, reason: refusal.message }] : [];
@@ -79,15 +98,18 @@ export class BulkService {
     return { accepted: admitted, rejected: [...rejected, ...refused].sort((a, b) => a.index - b.index) };
   }
 
-  private prepareAll(request: BulkSendDto, render: Render, origin: RequestContext & { batchId: string; sendAt?: Date }): Prepared {
+  /** Each recipient's message; its timing is its own, as quiet hours depend on the recipient's zone. */
+  private prepareAll(request: BulkSendDto, render: Render, origin: RequestContext & { batchId: string; smartEncoding?: boolean }): Prepared {
+    const defaults = render.defaults ?? {};
     const accepted: Prepared['accepted'] = [];
     const rejected: Rejection[] = [];
     request.recipients.forEach((recipient, index) => {
       try {
         const body = render(recipient.variables ?? {});
         if (body.trim().length === 0 || body.length > 1600) throw new DomainError('invalid_rendered_body', `the rendered text is ${body.length} characters; 1-1600 allowed`);
-        const prepared = this.intake.prepare({ to: recipient.to, body }, origin);
-        accepted.push({ ...prepared, id: this.messages.newId(), batchId: origin.batchId, sendAt: origin.sendAt, index });
+        const prepared = this.intake.prepare({ to: recipient.to, body, smartEncoding: origin.smartEncoding }, origin);
+        const timing = planTiming(prepared.to, request, defaults, this.config.quietHoursDefault);
+        accepted.push({ ...prepared, ...timing, id: this.messages.newId(), batchId: origin.batchId, index });
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;
         rejected.push({ index, reason: error.message });
@@ -96,4 +118,18 @@ export class BulkService {
     return { accepted, rejected };
   }
 
+}
+
+/** Segments before and after smart encoding, summed over the accepted messages, when it was on. */
+function segmentsOf(accepted: NewMessage[]): Pick<BulkAcceptedDto, 'segments'> {
+  if (!accepted.some((message) => message.smartEncoding)) return {};
+  const before = accepted.reduce((sum, message) => sum + (message.smartEncoding?.segmentsBefore ?? message.segments), 0);
+  return { segments: { before, after: accepted.reduce((sum, message) => sum + message.segments, 0) } };
+}
+
+/** How many accepted recipients quiet hours moved (each one's sendAt is on its message). */
+function deferredOf(planned: Prepared, accepted: { id: string }[]): Pick<BulkAcceptedDto, 'deferred'> {
+  const moved = new Set(planned.accepted.filter((message) => message.quietHours?.deferredTo).map((message) => message.id));
+  const deferred = accepted.filter((message) => moved.has(message.id)).length;
+  return deferred > 0 ? { deferred } : {};
 }

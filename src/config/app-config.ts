@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { CountryCode } from 'libphonenumber-js';
 import { parseTrustProxy } from './deployment-safety';
+import { parseQuietHours, QuietHours } from '../send-timing/quiet-hours';
 import { EnvDto, NUMBER_TYPES, type RabbitQueueType } from './env.validation';
 
 export type NumberType = (typeof NUMBER_TYPES)[number];
@@ -161,6 +162,17 @@ export class AppConfig {
 
   get defaultCountry(): CountryCode {
     return this.get('DEFAULT_COUNTRY') as CountryCode;
+  }
+
+  /** Whether sends that do not say are smart-encoded (src/sms/segments.ts). */
+  get smartEncoding(): boolean {
+    return this.get('SMART_ENCODING');
+  }
+
+  /** Quiet hours for sends that do not say (src/send-timing/quiet-hours.ts); undefined: none. */
+  get quietHoursDefault(): QuietHours | undefined {
+    const text = this.get('QUIET_HOURS_DEFAULT');
+    return text ? parseQuietHours(text) : undefined;
   }
 
   /** Outbound pace per sender; 0 = no cap. */

@@ -98,6 +98,16 @@ export class EnvDto {
   @Type(() => Number) @IsNumber({}, { message: 'TWILIO_MAX_MPS must be a number of messages per second (0 = no cap)' }) @Min(0) @Max(10000)
   TWILIO_MAX_MPS = 0;
 
+  /** Default for sends that do not say: replace Unicode look-alikes with GSM-7 equivalents before counting and sending. */
+  @Transform(({ value }) => ({ true: true, false: false })[String(value).toLowerCase()] ?? value)
+  @IsBoolean({ message: 'SMART_ENCODING must be true or false' })
+  SMART_ENCODING = false;
+
+  /** Quiet hours for sends that do not say, "21:00-08:00" in each recipient's local time; unset: none. */
+  @Matches(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, { message: 'QUIET_HOURS_DEFAULT must be HH:MM-HH:MM, e.g. 21:00-08:00 (or unset)' })
+  @ValidateIf((env: EnvDto) => env.QUIET_HOURS_DEFAULT !== undefined && env.QUIET_HOURS_DEFAULT !== '')
+  QUIET_HOURS_DEFAULT?: string;
+
   @Transform(({ value }) => String(value).toUpperCase())
   @Matches(/^[A-Z]{2}$/, { message: 'DEFAULT_COUNTRY must be an ISO 3166-1 alpha-2 code such as BR' })
   DEFAULT_COUNTRY = 'BR';
@@ -230,6 +240,8 @@ export function validateEnv(raw: Record<string, unknown>): EnvDto {
   for (const code of env.ALLOWED_COUNTRIES ?? []) {
     if (code !== '*' && !isSupportedCountry(code)) problems.push(`ALLOWED_COUNTRIES: "${code}" is not a supported ISO 3166-1 alpha-2 code`);
   }
+  const [quietStart, quietEnd] = (env.QUIET_HOURS_DEFAULT ?? '').split('-');
+  if (quietStart && quietStart === quietEnd) problems.push('QUIET_HOURS_DEFAULT: start and end must differ');
   if (!isSupportedCountry(env.DEFAULT_COUNTRY)) {
     problems.push(`DEFAULT_COUNTRY: "${env.DEFAULT_COUNTRY}" is not a supported ISO 3166-1 alpha-2 code`);
   }

@@ -11,6 +11,7 @@ import { MessageStatus, takesReport } from './message-status';
 import { MessageRecord, NewMessage, ProviderFailure } from '../messages/message.record';
 import { MessagesRepository } from '../messages/messages.repository';
 import { OutboxRepository } from '../outbox/outbox';
+import { isExpired } from '../send-timing/expiry';
 
 export interface Actor {
   actor: string;
@@ -114,6 +115,23 @@ export class MessageLifecycle {
     await this.log.change(id, (current) => [MessageStatus.Queued, MessageStatus.Scheduled, MessageStatus.Sending].includes(current.status) ? {
       status: MessageStatus.Blocked, detail: reason, audit: { ...by, action: AuditAction.MessageBlocked, details: { reason } },
     } : null, { known });
+  }
+
+  /**
+   * A message whose time ran out before it was handed to Twilio: waiting (queued, scheduled), or
+   * claimed by the worker that finds it expired right before the call (`held`'s own attempt only).
+   */
+  async markExpired(held: Basis, by: Actor): Promise<boolean> {
+    const changed = await this.log.change(held.id, (current) => {
+      const waiting = [MessageStatus.Queued, MessageStatus.Scheduled].includes(current.status);
+      if (!(waiting || isAttemptOf(current, held, [MessageStatus.Sending])) || !isExpired(current)) return null;
+      const expiresAt = current.expiresAt!.toISOString();
+      return {
+        status: MessageStatus.Expired, detail: `not handed to Twilio before it expired at ${expiresAt}`,
+        audit: { ...by, action: AuditAction.MessageExpired, details: { expiresAt, from: current.status } },
+      };
+    }, { known: held });
+    return changed !== null;
   }
 
   /** The worker's own attempt failed for good; an attempt another worker has taken over since is not this one to end. */

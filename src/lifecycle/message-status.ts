@@ -8,6 +8,8 @@ export enum MessageStatus {
   Failed = 'failed',
   Blocked = 'blocked',
   Canceled = 'canceled',
+  /** Not handed to Twilio before its expiresAt: never sent late. */
+  Expired = 'expired',
 }
 
 export const MESSAGE_STATUSES = Object.values(MessageStatus);
@@ -26,6 +28,7 @@ const rank: Record<MessageStatus, number> = {
   [MessageStatus.Failed]: 3,
   [MessageStatus.Blocked]: 3,
   [MessageStatus.Canceled]: 3,
+  [MessageStatus.Expired]: 3,
 };
 
 export function isFinal(status: MessageStatus): boolean {

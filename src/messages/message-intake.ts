@@ -1,17 +1,22 @@
 import { Injectable } from '@nestjs/common';
+import { DomainError } from '../common/domain-error';
 import { AppConfig } from '../config/app-config';
 import { toE164 } from '../sms/phone';
-import { countSegments } from '../sms/segments';
+import { countSegments, smartEncode } from '../sms/segments';
 import { NewMessage } from './message.record';
+
+const MAX_BODY = 1600;
 
 export interface MessageRequest {
   to: string;
   body: string;
   from?: string;
   metadata?: Record<string, string>;
+  /** Replace Unicode look-alikes with GSM-7 equivalents; unset: the template's choice, then SMART_ENCODING. */
+  smartEncoding?: boolean;
 }
 
-/** Turns what a client or producer asked for into a storable message: E.164 numbers, segment count. */
+/** Turns what a client or producer asked for into a storable message: E.164 numbers, the text as sent, segment count. */
 @Injectable()
 export class MessageIntake {
   constructor(private readonly config: AppConfig) {}
@@ -19,10 +24,27 @@ export class MessageIntake {
   prepare(request: MessageRequest, origin: { actor: string; requestId?: string }): NewMessage {
     const to = toE164(request.to, this.config.defaultCountry);
     const from = request.from ? toE164(request.from, this.config.defaultCountry) : null;
-    const { segments, encoding } = countSegments(request.body);
     return {
-      to, from, body: request.body, segments, encoding, metadata: request.metadata,
+      to, from, ...this.textOf(request.body, request.smartEncoding ?? this.config.smartEncoding), metadata: request.metadata,
       createdBy: origin.actor, requestId: origin.requestId,
     };
   }
+
+  /** The text as it will be sent and billed: smart-encoded first when asked, so the count is Twilio's. */
+  private textOf(body: string, smart: boolean): Pick<NewMessage, 'body' | 'segments' | 'encoding' | 'smartEncoding'> {
+    if (!smart) return { body, ...counted(body) };
+    const encoded = smartEncode(body);
+    // Twilio's table turns a few characters into several (½ → 1/2).
+    if (encoded.body.length > MAX_BODY) {
+      throw new DomainError('invalid_body', `the text is ${encoded.body.length} characters after smart encoding; at most ${MAX_BODY}`, 400);
+    }
+    const { segments, encoding } = encoded.after;
+    const smartEncoding = { segmentsBefore: encoded.before.segments, encodingBefore: encoded.before.encoding, replaced: encoded.replaced };
+    return { body: encoded.body, segments, encoding, smartEncoding };
+  }
+}
+
+function counted(body: string): { segments: number; encoding: string } {
+  const { segments, encoding } = countSegments(body);
+  return { segments, encoding };
 }

@@ -8,8 +8,11 @@ export interface MessageRecord {
   body: string;
   segments: number;
   encoding: string;
+  smartEncoding?: SmartEncodingResult;
   status: MessageStatus;
   sendAt?: Date;
+  /** Not handed to Twilio by then, it ends `expired` (src/send-timing/expiry.ts). */
+  expiresAt?: Date;
   batchId?: string;
   history: { status: MessageStatus; at: Date; detail?: string }[];
   attempts: number;
@@ -27,16 +30,26 @@ export interface MessageRecord {
   updatedAt: Date;
 }
 
+/** What smart encoding changed in a message's text: the segments and encoding it would have had. */
+export interface SmartEncodingResult {
+  segmentsBefore: number;
+  encodingBefore: string;
+  replaced: number;
+}
+
 export interface NewMessage {
   /** Chosen before storing, so the outbox entry can be written first. */
   id?: string;
   sendAt?: Date;
+  expiresAt?: Date;
   batchId?: string;
   to: string;
   from: string | null;
   body: string;
   segments: number;
   encoding: string;
+  /** Set when smart encoding was on for it. */
+  smartEncoding?: SmartEncodingResult;
   metadata?: Record<string, string>;
   createdBy: string;
   requestId?: string;

@@ -31,12 +31,20 @@ export class Message {
   @Prop({ required: true })
   encoding!: string;
 
+  /** Set when smart encoding was on: what the text would have cost as written. */
+  @Prop({ type: MongooseSchema.Types.Mixed })
+  smartEncoding?: { segmentsBefore: number; encodingBefore: string; replaced: number };
+
   @Prop({ required: true, enum: MESSAGE_STATUSES, type: String })
   status!: MessageStatus;
 
   /** A scheduled send: not before this time. */
   @Prop()
   sendAt?: Date;
+
+  /** Not handed to Twilio by then, it ends `expired`. */
+  @Prop()
+  expiresAt?: Date;
 
   /** Set on messages accepted together by POST /v1/messages/bulk. */
   @Prop()

@@ -27,5 +27,7 @@ import { OutboxRelay } from '../outbox/outbox-relay';
   providers: [
     MessagesService, AcceptedStore, AcceptanceWriter, OutboxRelay, CommandDispatcher, BulkService, BatchesRepository, BatchPartsRepository, BatchExpander,
   ],
+  // POST /v1/messages/preview plans sends with the same services (src/preview).
+  exports: [MessagesService, BulkService],
 })
 export class MessagesModule {}

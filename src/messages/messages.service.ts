@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { RequestContext } from '../auth/request-context.decorator';
 import { DomainError, NotFoundError } from '../common/domain-error';
-import { TemplatesService } from '../templates/templates.service';
+import { TemplateDefaults, TemplatesService } from '../templates/templates.service';
+import { planTiming, Timing, TimingRequest } from '../send-timing/send-timing';
 import { AppConfig } from '../config/app-config';
 import { SendPolicy } from '../policy/send-policy';
 import { AcceptanceWriter } from './acceptance-writer';
@@ -10,13 +11,14 @@ import { toE164 } from '../sms/phone';
 import { MessageLifecycle } from '../lifecycle/message-lifecycle.service';
 import { MessageIntake, MessageRequest } from './message-intake';
 import { checkSendAt } from './send-at';
-import { MessageRecord } from './message.record';
+import { MessageRecord, NewMessage } from './message.record';
 import { MessageFilter, MessagesRepository } from './messages.repository';
 
 const MAX_BODY = 1600;
 
 /** What a client asks to send: a body, or a template and its variables. */
-export type MessageContent = Omit<MessageRequest, 'body'> & {
+export type MessageContent = Omit<MessageRequest, 'body'> & TimingRequest & {
+  smartEncoding?: boolean;
   body?: string;
   templateId?: string;
   templateName?: string;
@@ -50,11 +52,23 @@ export class MessagesService {
    * reserved for it by its Idempotency-Key; `repeat`: an earlier try with that key may have stored some of it.
    */
   async accept(request: MessageContent, context: RequestContext, reserved: { id?: string; repeat?: boolean } = {}): Promise<MessageRecord> {
-    const sendAt = checkSendAt(request.sendAt);
-    const body = await this.bodyOf(request);
-    const prepared = { ...this.intake.prepare({ ...request, body }, context), id: reserved.id ?? this.repository.newId(), sendAt };
+    const { quietHours: _outcome, ...planned } = await this.plan(request, context);
+    const prepared = { ...planned, id: reserved.id ?? this.repository.newId() };
     await this.policy.admit(prepared, context);
     return this.writer.write(prepared, context, { repeat: reserved.repeat });
+  }
+
+  /**
+   * The message a request makes, checked, before the send policy and without writing anything:
+   * its text as sent (template rendered, smart-encoded), segments, when it goes out and expires.
+   * POST /v1/messages/preview answers with it.
+   */
+  async plan(request: MessageContent, origin: { actor: string; requestId?: string }): Promise<NewMessage & Pick<Timing, 'quietHours'>> {
+    checkSendAt(request.sendAt);
+    const { body, defaults } = await this.contentOf(request);
+    const smartEncoding = request.smartEncoding ?? defaults.smartEncoding;
+    const message = this.intake.prepare({ ...request, body, smartEncoding }, origin);
+    return { ...message, ...planTiming(message.to, request, defaults, this.config.quietHoursDefault) };
   }
 
   /**
@@ -79,19 +93,19 @@ export class MessagesService {
     throw new DomainError('not_cancelable', `message ${id} is ${message.status}; only scheduled or queued messages can be canceled`, 409);
   }
 
-  /** The text to send: given as is, or rendered from a template (then checked like a given one). */
-  private async bodyOf(request: MessageContent): Promise<string> {
+  /** The text to send: given as is, or rendered from a template (then checked like a given one), with the template's defaults. */
+  private async contentOf(request: MessageContent): Promise<{ body: string; defaults: TemplateDefaults }> {
     const { body, templateId, templateName, variables } = request;
     const templated = templateId !== undefined || templateName !== undefined;
     if (templated === (body !== undefined)) {
       throw new DomainError('invalid_content', 'send exactly one of body, templateId or templateName', 400);
     }
-    if (body !== undefined) return body;
+    if (body !== undefined) return { body, defaults: {} };
     const rendered = await this.templates.render({ templateId, templateName }, variables ?? {});
     if (rendered.body.trim().length === 0 || rendered.body.length > MAX_BODY) {
       throw new DomainError('invalid_rendered_body', `the rendered text must be 1-${MAX_BODY} characters; it is ${rendered.body.length}`, 400);
     }
-    return rendered.body;
+    return { body: rendered.body, defaults: rendered.defaults };
   }
 
   async get(id: string): Promise<MessageRecord> {

@@ -44,6 +44,8 @@ export class AuditMetricsListener implements OnModuleInit {
         return this.metrics.retryScheduled(numberOr(details.errorCode));
       case AuditAction.MessageBlocked:
         return this.metrics.messageBlocked();
+      case AuditAction.MessageExpired:
+        return this.metrics.messageExpired();
       case AuditAction.CommandDeadLettered:
         return this.metrics.deadLetteredCommand(event.messageId ? 'message' : 'command');
       default:

@@ -22,6 +22,7 @@ export class SmsMetrics {
   private readonly retries: Counter<'error_code'>;
   private readonly deadLettered: Counter<'kind'>;
   private readonly blocked: Counter;
+  private readonly expired: Counter;
   private readonly twilioCalls: Histogram<'operation' | 'outcome'>;
   private readonly acceptToDelivered: Histogram;
 
@@ -36,6 +37,7 @@ export class SmsMetrics {
     this.retries = counter('message_retries_total', 'Send attempts that failed transiently and were scheduled again, by Twilio error code', ['error_code']);
     this.deadLettered = counter('dead_lettered_total', 'Commands parked in the dead-letter queue (message: attempts used up; command: unprocessable)', ['kind']);
     this.blocked = counter('messages_blocked_total', 'Messages not sent because the recipient opted out or is blocklisted');
+    this.expired = counter('messages_expired_total', 'Messages not handed to Twilio before their expiresAt, so never sent');
     this.twilioCalls = new Histogram({
       name: `${METRIC_PREFIX}twilio_request_duration_seconds`,
       help: 'Time one Twilio API call took, answered or not',
@@ -78,6 +80,10 @@ export class SmsMetrics {
 
   messageBlocked(): void {
     this.blocked.inc();
+  }
+
+  messageExpired(): void {
+    this.expired.inc();
   }
 
   /** Times a Twilio call without touching its outcome: the caller awaits `call` as before. */

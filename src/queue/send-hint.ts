@@ -28,6 +28,10 @@ export class SendHint {
   @IsString() @Length(1, 1600)
   body!: string;
 
+  /** The message's expiresAt (ms since the epoch), so the worker can expire it unread. */
+  @IsOptional() @IsInt()
+  exp?: number;
+
   @IsOptional() @IsString()
   sig?: string;
 }
@@ -48,8 +52,10 @@ function keyFor(secret: string): Buffer {
 
 function digest(messageId: string, hint: UnsignedHint, secret: string): string {
   const key = keyFor(secret);
-  const { v, attempts, status, to, from, body } = hint;
-  return createHmac('sha256', key).update(JSON.stringify([messageId, v, attempts, status, to, from, body])).digest('base64url');
+  const { v, attempts, status, to, from, body, exp } = hint;
+  // exp only when set, so hints signed before it existed still verify.
+  const signed = [messageId, v, attempts, status, to, from, body, ...(exp === undefined ? [] : [exp])];
+  return createHmac('sha256', key).update(JSON.stringify(signed)).digest('base64url');
 }
 
 export function signHint(messageId: string, hint: UnsignedHint, secret: string): SendHint {
@@ -66,6 +72,7 @@ export function verifiedHint(messageId: string, hint: SendHint | undefined, secr
 }
 
 /** The hint for a message just stored: version 1, no attempt yet. */
-export function newMessageHint(message: { id: string; to: string; from: string | null; body: string }, secret: string): SendHint {
-  return signHint(message.id, { v: 1, attempts: 0, status: 'queued', to: message.to, from: message.from, body: message.body }, secret);
+export function newMessageHint(message: { id: string; to: string; from: string | null; body: string; expiresAt?: Date }, secret: string): SendHint {
+  const exp = message.expiresAt?.getTime();
+  return signHint(message.id, { v: 1, attempts: 0, status: 'queued', to: message.to, from: message.from, body: message.body, ...(exp === undefined ? {} : { exp }) }, secret);
 }

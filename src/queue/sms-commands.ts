@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import { IsMongoId, IsObject, IsOptional, IsString, Length, MaxLength, ValidateIf, ValidateNested } from 'class-validator';
 import { IsSafeMetadata } from '../common/safe-metadata.validator';
 import { SendHint } from './send-hint';
+import { ExpiresAtField, SmartEncodingField, ValidForField } from '../send-timing/timing-fields';
 
 /** Every pattern on the SMS queue. The wire format is Nest's RMQ event: {"pattern", "data"}. */
 export enum SmsPattern {
@@ -43,6 +44,16 @@ export class SendSmsCommand {
   @ApiPropertyOptional({ type: Object })
   @ValidateIf(isProducerForm) @IsOptional() @IsObject() @IsSafeMetadata()
   metadata?: Record<string, string>;
+
+  @ValidateIf(isProducerForm) @ValidForField('from when NotifyX takes the command')
+  validFor?: number;
+
+  /** A time already past when the command is taken is not refused: the message is stored and ends `expired`. */
+  @ValidateIf(isProducerForm) @ExpiresAtField()
+  expiresAt?: Date;
+
+  @ValidateIf(isProducerForm) @SmartEncodingField('SMART_ENCODING')
+  smartEncoding?: boolean;
 
   @ApiPropertyOptional({ description: 'Set by NotifyX itself on commands for stored messages (signed); producers leave it out' })
   @ValidateIf((command: SendSmsCommand) => !isProducerForm(command)) @IsOptional() @ValidateNested() @Type(() => SendHint)

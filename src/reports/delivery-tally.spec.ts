@@ -11,10 +11,10 @@ describe('DeliveryTally', () => {
     [
       row(MessageStatus.Delivered, 6, 2), row(MessageStatus.Undelivered, 1, 3, 30003), row(MessageStatus.Failed, 1, 1, 21211),
       row(MessageStatus.Sent, 2, 1), row(MessageStatus.Queued, 1, 4), row(MessageStatus.Scheduled, 1), row(MessageStatus.Sending, 1),
-      row(MessageStatus.Blocked, 2, 5), row(MessageStatus.Canceled, 1),
+      row(MessageStatus.Blocked, 2, 5), row(MessageStatus.Canceled, 1), row(MessageStatus.Expired, 2, 3),
     ].forEach((r) => tally.add(r));
     expect({ ...tally, deliveryRate: tally.deliveryRate }).toEqual({
-      messages: 16, delivered: 6, undelivered: 1, failed: 1, blocked: 2, canceled: 1, pending: 5,
+      messages: 18, delivered: 6, undelivered: 1, failed: 1, blocked: 2, canceled: 1, expired: 2, pending: 5,
       segmentsSent: 6 * 2 + 3 + 2, deliveryRate: 0.75,
     });
   });

@@ -20,13 +20,14 @@ export interface FailureReason {
 const REACHED_TWILIO = new Set([MessageStatus.Sent, MessageStatus.Delivered, MessageStatus.Undelivered]);
 const FAILURES = new Set([MessageStatus.Failed, MessageStatus.Undelivered]);
 
-type Counter = 'delivered' | 'undelivered' | 'failed' | 'blocked' | 'canceled';
+type Counter = 'delivered' | 'undelivered' | 'failed' | 'blocked' | 'canceled' | 'expired';
 const COUNTERS: Partial<Record<MessageStatus, Counter>> = {
   [MessageStatus.Delivered]: 'delivered',
   [MessageStatus.Undelivered]: 'undelivered',
   [MessageStatus.Failed]: 'failed',
   [MessageStatus.Blocked]: 'blocked',
   [MessageStatus.Canceled]: 'canceled',
+  [MessageStatus.Expired]: 'expired',
 };
 
 /**
@@ -45,6 +46,7 @@ export class DeliveryTally {
   failed = 0;
   blocked = 0;
   canceled = 0;
+  expired = 0;
   pending = 0;
   segmentsSent = 0;
 
@@ -56,7 +58,7 @@ export class DeliveryTally {
     else this.pending += row.count;
   }
 
-  /** Delivered among the messages whose fate is known; blocked and canceled ones never tried. */
+  /** Delivered among the messages whose fate is known; blocked, canceled and expired ones never tried. */
   get deliveryRate(): number | null {
     const settled = this.delivered + this.undelivered + this.failed;
     return settled === 0 ? null : Math.round((this.delivered / settled) * 10_000) / 10_000;

@@ -44,7 +44,7 @@ export class ReportsService {
       groupBy,
       totals: {
         messages: totals.messages, delivered: totals.delivered, undelivered: totals.undelivered, failed: totals.failed,
-        blocked: totals.blocked, canceled: totals.canceled, pending: totals.pending, segmentsSent: totals.segmentsSent,
+        blocked: totals.blocked, canceled: totals.canceled, expired: totals.expired, pending: totals.pending, segmentsSent: totals.segmentsSent,
         deliveryRate: totals.deliveryRate, medianAcceptToDeliveredMs: median(durations), medianSampleSize: durations.length,
       },
       groups: tally.entries().map(([key, group]) => toGroup(key, group)),

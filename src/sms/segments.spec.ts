@@ -1,5 +1,5 @@
 import { SegmentedMessage } from 'sms-segments-calculator';
-import { countSegments } from './segments';
+import { countSegments, smartEncode } from './segments';
 
 const gsm = (length: number): string => 'a'.repeat(length);
 
@@ -72,5 +72,32 @@ describe('countSegments', () => {
         characters: reference.encodedChars.reduce((sum, char) => sum + char.codeUnits.length, 0),
       });
     }
+  });
+});
+
+describe('smartEncode', () => {
+  it("replaces look-alikes with Twilio's GSM-7 equivalents, and counts segments before and after", () => {
+    const written = `It\u2019s \u201cready\u201d \u2014 see you\u2026 at\u00a010`;
+    const encoded = smartEncode(written);
+    // Twilio's table turns a non-breaking space into two spaces.
+    expect(encoded.body).toBe('It\'s "ready" - see you... at  10');
+    expect(encoded.replaced).toBe(6);
+    expect(encoded.before).toMatchObject({ encoding: 'UCS-2', segments: 1 });
+    expect(encoded.after).toMatchObject({ encoding: 'GSM-7', segments: 1 });
+  });
+
+  it('saves segments on a long text: 3 UCS-2 segments become 1 GSM-7 one', () => {
+    const written = `${'Hello there, friend. '.repeat(7)}\u201cok\u201d`;
+    const { before, after } = smartEncode(written);
+    expect(before).toMatchObject({ encoding: 'UCS-2', segments: 3 });
+    expect(after).toMatchObject({ encoding: 'GSM-7', segments: 1 });
+  });
+
+  it('never changes characters without a GSM-7 equivalent (emoji, CJK, accented letters outside GSM-7, zero-width space)', () => {
+    const written = 'Olá 😀 你好 \u00e7 ok\u200b';
+    const encoded = smartEncode(written);
+    expect(encoded.body).toBe(written);
+    expect(encoded.replaced).toBe(0);
+    expect(encoded.after).toEqual(encoded.before);
   });
 });

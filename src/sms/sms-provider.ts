@@ -9,6 +9,8 @@ export interface OutboundSms {
   from: string | null;
   body: string;
   statusCallback: string;
+  /** Seconds Twilio may keep it queued (its ValidityPeriod): what is left of the message's time. */
+  validityPeriod?: number;
 }
 
 export interface ProviderReceipt {

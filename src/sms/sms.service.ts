@@ -13,6 +13,7 @@ import { OptOutsService } from '../opt-outs/opt-outs.service';
 import { SendPolicy } from '../policy/send-policy';
 import { maskPhone } from './phone';
 import { SendPacer, TWILIO_TOO_MANY_REQUESTS } from './send-pacer';
+import { isExpired, resolveExpiry, validityPeriodOf } from '../send-timing/expiry';
 import { ProviderReceipt, SMS_PROVIDER, SmsProvider, SmsProviderError } from './sms-provider';
 
 export class UnknownMessageError extends DomainError {
@@ -62,12 +63,15 @@ export class SmsService {
   async handle(command: SendSmsCommand): Promise<DeliveryOutcome> {
     if (command.messageId) {
       const hint = verifiedHint(command.messageId, command.stored, this.config.twilio.authToken);
-      const known = hint && { id: command.messageId, version: hint.v, attempts: hint.attempts, status: MessageStatus.Queued, to: hint.to, from: hint.from, body: hint.body, pending: [] };
+      const known = hint && {
+        id: command.messageId, version: hint.v, attempts: hint.attempts, status: MessageStatus.Queued, to: hint.to, from: hint.from, body: hint.body, pending: [],
+        ...(hint.exp === undefined ? {} : { expiresAt: new Date(hint.exp) }),
+      };
       return this.deliver(command.messageId, { actor: 'worker', requestId: command.requestId }, known);
     }
     const by: Actor = { actor: 'producer', requestId: command.requestId };
-    const request = { to: command.to ?? '', body: command.body ?? '', from: command.from, metadata: command.metadata };
-    const prepared = this.intake.prepare(request, by);
+    const request = { to: command.to ?? '', body: command.body ?? '', from: command.from, metadata: command.metadata, smartEncoding: command.smartEncoding };
+    const prepared = { ...this.intake.prepare(request, by), expiresAt: resolveExpiry(command, { mayHavePassed: true }) };
     const { message, created } = await this.lifecycle.accept(prepared, by, { producerId: command.producerId });
     if (!created && (message.to !== prepared.to || message.body !== prepared.body)) {
       throw new DomainError('producer_id_conflict', `producerId "${command.producerId}" was already used for another message (${message.id})`, 409);
@@ -86,6 +90,7 @@ export class SmsService {
     const basis = known ?? (await this.lifecycle.load(messageId));
     if (!basis) throw new UnknownMessageError(messageId);
     if (!isSendable(basis)) return this.settleUnclaimable(messageId, by, basis as MessageState);
+    if (isExpired(basis)) return this.expire(basis, by);
     if (await this.optOuts.isBlocked(basis.to)) {
       await this.lifecycle.markBlocked(messageId, 'the recipient opted out (STOP) or is on the blocklist', by, basis);
       return { kind: 'done' };
@@ -104,7 +109,10 @@ export class SmsService {
         this.logger.warn(log, 'stopped between claim and send; leaving the attempt to be settled');
         return this.recheck(held.id, by, this.staleAt(held) - Date.now());
       }
-      const receipt = earlier ?? (await this.provider.send({ to: held.to, from: held.from, body: held.body, statusCallback: this.statusCallbackFor(held) }));
+      // Its time may have run out while it waited for its pace slot: never sent late.
+      if (!earlier && isExpired(held)) return await this.expire(held, by);
+      const validityPeriod = validityPeriodOf(held.expiresAt);
+      const receipt = earlier ?? (await this.provider.send({ to: held.to, from: held.from, body: held.body, statusCallback: this.statusCallbackFor(held), validityPeriod }));
       await this.lifecycle.markSent(held, receipt.sid, by);
       this.logger.log({ ...log, twilioSid: receipt.sid, reconciled: Boolean(earlier) }, 'sent');
       return { kind: 'done' };
@@ -186,6 +194,11 @@ export class SmsService {
     return reclaimed ? this.send({ ...state, ...reclaimed } as Held, by, { askProviderFirst: true }) : { kind: 'done' };
   }
 
+  private async expire(held: Basis, by: Actor): Promise<DeliveryOutcome> {
+    await this.lifecycle.markExpired(held, by);
+    return { kind: 'done' };
+  }
+
   private recheck(messageId: string, by: Actor, delayMs: number): DeliveryOutcome {
     return { kind: 'retry', delayMs: Math.max(delayMs, 0) + 100, level: 0, command: { messageId, requestId: by.requestId } };
   }
@@ -193,7 +206,8 @@ export class SmsService {
   /** The hint a command for this stored, queued message carries, so its worker need not read it. */
   private hintFor(message: Basis & Pick<MessageState, 'to' | 'from' | 'body'>): SendHint {
     const { version: v, attempts, to, from, body } = message;
-    return signHint(message.id, { v, attempts, status: 'queued', to, from, body }, this.config.twilio.authToken);
+    const exp = message.expiresAt?.getTime();
+    return signHint(message.id, { v, attempts, status: 'queued', to, from, body, ...(exp === undefined ? {} : { exp }) }, this.config.twilio.authToken);
   }
 
   /**

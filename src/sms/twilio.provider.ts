@@ -38,7 +38,8 @@ export class TwilioProvider implements SmsProvider {
         ? { messagingServiceSid: this.settings.messagingServiceSid }
         : { from: this.settings.phoneNumber };
     try {
-      const creating = this.client.messages.create({ to: sms.to, body: sms.body, statusCallback: sms.statusCallback, ...sender });
+      const validity = sms.validityPeriod === undefined ? {} : { validityPeriod: sms.validityPeriod };
+      const creating = this.client.messages.create({ to: sms.to, body: sms.body, statusCallback: sms.statusCallback, ...validity, ...sender });
       this.metrics?.observeTwilioCall('messages.create', creating);
       const created = await creating;
       return { sid: created.sid, status: created.status };

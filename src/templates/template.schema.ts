@@ -12,6 +12,18 @@ export class Template {
   @Prop()
   locale?: string;
 
+  /** Default expiry of messages sent with it (seconds from when each is due); a send's own validFor/expiresAt wins. */
+  @Prop()
+  validFor?: number;
+
+  /** Default smart encoding of messages sent with it; a send's own smartEncoding wins, SMART_ENCODING applies when neither says. */
+  @Prop()
+  smartEncoding?: boolean;
+
+  /** Default quiet hours of messages sent with it, in each recipient's local time. */
+  @Prop({ type: Object })
+  quietHours?: { start: string; end: string };
+
   @Prop({ required: true })
   createdBy!: string;
 

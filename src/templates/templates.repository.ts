@@ -15,6 +15,9 @@ export interface TemplateChanges {
   name?: string;
   body?: string;
   locale?: string | null;
+  validFor?: number | null;
+  smartEncoding?: boolean | null;
+  quietHours?: { start: string; end: string } | null;
 }
 
 export class TemplateNameTakenError extends DomainError {
@@ -71,7 +74,9 @@ export class TemplatesRepository {
   /** The updated template, or null when there is none with this id. */
   async update(id: string, changes: TemplateChanges): Promise<TemplateRecord | null> {
     const set = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined && value !== null));
-    const update = changes.locale === null ? { $set: set, $unset: { locale: 1 } } : { $set: set };
+    // null removes a field (locale, validFor, smartEncoding, quietHours).
+    const unset = Object.fromEntries(Object.entries(changes).filter(([, value]) => value === null).map(([key]) => [key, 1]));
+    const update = Object.keys(unset).length > 0 ? { $set: set, $unset: unset } : { $set: set };
     try {
       const doc = await this.model.findByIdAndUpdate(id, update, { returnDocument: 'after' }).lean<LeanTemplate>();
       return doc ? toRecord(doc) : null;

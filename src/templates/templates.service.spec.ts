@@ -22,7 +22,7 @@ describe('TemplatesService.render', () => {
 
   it('renders by id and by name, and says which template it used', async () => {
     const { service } = serviceWith(template);
-    const expected = { body: 'Your code is 123456, valid 10 min', template: { id: ID, name: 'otp.login' } };
+    const expected = { body: 'Your code is 123456, valid 10 min', template: { id: ID, name: 'otp.login' }, defaults: {} };
     await expect(service.render({ templateId: ID }, { code: '123456', minutes: 10 })).resolves.toEqual(expected);
     await expect(service.render({ templateName: 'otp.login' }, { code: '123456', minutes: 10 })).resolves.toEqual(expected);
   });

@@ -14,15 +14,24 @@ export interface TemplateRef {
   templateName?: string;
 }
 
+/** What a template sets for the messages sent with it, unless a send says otherwise. */
+export interface TemplateDefaults {
+  validFor?: number;
+  smartEncoding?: boolean;
+  quietHours?: { start: string; end: string };
+}
+
 export interface RenderedTemplate {
   body: string;
   template: { id: string; name: string };
+  defaults: TemplateDefaults;
 }
 
 /** A template looked up once, to render many times (bulk sends). */
 export interface PreparedTemplate {
   template: { id: string; name: string };
   variables: string[];
+  defaults: TemplateDefaults;
   /** Throws `missing_template_variable` / `invalid_template_variables` (400). */
   render(variables: TemplateVariables): string;
 }
@@ -49,16 +58,18 @@ export class TemplatesService {
 
   async render(ref: TemplateRef, variables: TemplateVariables): Promise<RenderedTemplate> {
     const prepared = await this.prepare(ref);
-    return { body: prepared.render(variables), template: prepared.template };
+    return { body: prepared.render(variables), template: prepared.template, defaults: prepared.defaults };
   }
 
   async prepare(ref: TemplateRef): Promise<PreparedTemplate> {
     const record = await this.find(ref);
     const compiled = this.compiled(record);
-    return { template: { id: record.id, name: record.name }, variables: compiled.variables, render: (values) => compiled.render(values) };
+    return {
+      template: { id: record.id, name: record.name }, variables: compiled.variables, defaults: defaultsOf(record), render: (values) => compiled.render(values),
+    };
   }
 
-  async create(input: { name: string; body: string; locale?: string }, context: RequestContext): Promise<TemplateDetails> {
+  async create(input: { name: string; body: string; locale?: string } & TemplateDefaults, context: RequestContext): Promise<TemplateDetails> {
     const { variables } = compileTemplate(input.body);
     const record = await this.repository.create({ ...input, locale: canonicalLocale(input.locale), createdBy: context.actor });
     await this.record(AuditAction.TemplateCreated, record, context);
@@ -124,6 +135,11 @@ export class TemplatesService {
     const details = { templateId: template.id, name: template.name, ...extra };
     return this.audit.record({ actor: context.actor, action, requestId: context.requestId, details });
   }
+}
+
+function defaultsOf(record: TemplateRecord): TemplateDefaults {
+  const { validFor, smartEncoding, quietHours } = record;
+  return { ...(validFor === undefined ? {} : { validFor }), ...(smartEncoding === undefined ? {} : { smartEncoding }), ...(quietHours ? { quietHours } : {}) };
 }
 
 /** pt-br → pt-BR; the DTO already refused what Intl cannot canonicalise. */

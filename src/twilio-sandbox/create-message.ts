@@ -36,6 +36,7 @@ export function buildMessage(accountSid: string, form: URLSearchParams, now: Dat
     errorMessage: null,
     statusCallback: form.get('StatusCallback') || null,
     messagingServiceSid,
+    validityPeriod: form.has('ValidityPeriod') ? Number(form.get('ValidityPeriod')) : null,
     // Per Twilio's schema note, a Messaging Service message has 0 segments until a sender is chosen.
     numSegments: from === null ? '0' : String(countSegments(body)),
     numMedia: mediaUrls.length,

@@ -12,6 +12,8 @@ export interface SandboxMessage {
   errorCode: number | null;
   statusCallback: string | null;
   messagingServiceSid: string | null;
+  /** ValidityPeriod as sent (seconds), null when left out. */
+  validityPeriod: number | null;
   dateCreated: Date;
 }
 
@@ -76,6 +78,7 @@ export function toPublic(m: StoredMessage): SandboxMessage {
     status: m.status,
     errorCode: m.errorCode,
     statusCallback: m.statusCallback,
+    validityPeriod: m.validityPeriod,
     messagingServiceSid: m.messagingServiceSid,
     dateCreated: new Date(m.dateCreated),
   };

@@ -5,6 +5,7 @@ import {
 } from 'class-validator';
 import { IsTemplateVariables } from '../../templates/template-variables';
 import { IsOmittable } from '../../common/omittable';
+import { ExpiresAtField, QuietHoursDto, QuietHoursField, SmartEncodingField, ValidForField } from '../../send-timing/timing-fields';
 
 export const MAX_RECIPIENTS = 10_000;
 
@@ -39,6 +40,18 @@ export class BulkSendDto {
   @ApiPropertyOptional({ description: 'Send at this time (1 minute to 35 days ahead)', example: '2026-12-01T12:00:00Z' })
   @IsOmittable() @Type(() => Date) @IsDate()
   sendAt?: Date;
+
+  @ValidForField('from when the batch is due (its sendAt, or now), for every recipient')
+  validFor?: number;
+
+  @ExpiresAtField()
+  expiresAt?: Date;
+
+  @SmartEncodingField()
+  smartEncoding?: boolean;
+
+  @QuietHoursField()
+  quietHours?: QuietHoursDto | false;
 }
 
 export class BulkRejectionDto {
@@ -46,9 +59,16 @@ export class BulkRejectionDto {
   @ApiProperty({ example: '"123" is not a valid phone number: too short' }) reason!: string;
 }
 
+export class BulkSegmentsDto {
+  @ApiProperty({ example: 19996, description: 'Segments of the accepted messages as written' }) before!: number;
+  @ApiProperty({ example: 9998, description: 'Segments as sent and billed, after smart encoding' }) after!: number;
+}
+
 export class BulkAcceptedDto {
   @ApiProperty() batchId!: string;
   @ApiProperty({ example: 9998 }) accepted!: number;
+  @ApiPropertyOptional({ type: BulkSegmentsDto, description: 'Set when smart encoding was on' }) segments?: BulkSegmentsDto;
+  @ApiPropertyOptional({ example: 120, description: 'Recipients quiet hours moved to the end of their window (each message\'s sendAt says when; the preview lists them)' }) deferred?: number;
   @ApiProperty({ type: [BulkRejectionDto] }) rejected!: BulkRejectionDto[];
 }
 

@@ -9,7 +9,7 @@
   var DAY_MS = 86400000;
   var COLORS = {
     delivered: '#1a7f4b', undelivered: '#dc6803', failed: '#b42318', other: '#98a2b3',
-    queued: '#2f5bea', sending: '#7a5af8', sent: '#0ba5ec', blocked: '#475467', scheduled: '#c4b5fd', canceled: '#d0d5dd',
+    queued: '#2f5bea', sending: '#7a5af8', sent: '#0ba5ec', blocked: '#475467', scheduled: '#c4b5fd', canceled: '#d0d5dd', expired: '#f79009',
   };
 
   var $ = function (id) { return document.getElementById(id); };
@@ -106,6 +106,7 @@
     $('kpi-rate').textContent = percent(totals.deliveryRate);
     $('kpi-failed').textContent = count(totals.failed + totals.undelivered);
     $('kpi-blocked').textContent = count(totals.blocked);
+    $('kpi-expired').textContent = count(totals.expired);
     $('kpi-pending').textContent = count(totals.pending);
     $('kpi-median').textContent = duration(totals.medianAcceptToDeliveredMs);
 
@@ -119,7 +120,7 @@
           { label: 'delivered', data: series(function (g) { return g.delivered; }), backgroundColor: COLORS.delivered },
           { label: 'undelivered', data: series(function (g) { return g.undelivered; }), backgroundColor: COLORS.undelivered },
           { label: 'failed', data: series(function (g) { return g.failed; }), backgroundColor: COLORS.failed },
-          { label: 'other (pending, blocked, canceled)',
+          { label: 'other (pending, blocked, canceled, expired)',
             data: series(function (g) { return g.messages - g.delivered - g.undelivered - g.failed; }), backgroundColor: COLORS.other },
         ],
       },

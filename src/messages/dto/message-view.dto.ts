@@ -2,12 +2,22 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { MESSAGE_STATUSES, MessageStatus } from '../../lifecycle/message-status';
 import { MessageRecord } from '../message.record';
 
+export class SmartEncodingResultDto {
+  @ApiProperty({ example: 2, description: 'Segments the text would have cost as written' }) segmentsBefore!: number;
+  @ApiProperty({ example: 'UCS-2', enum: ['GSM-7', 'UCS-2'] }) encodingBefore!: string;
+  @ApiProperty({ example: 3, description: 'Characters replaced by their GSM-7 equivalents' }) replaced!: number;
+}
+
 export class AcceptedMessageDto {
   @ApiProperty({ example: '6650f1c2a1b2c3d4e5f60718' }) id!: string;
   @ApiProperty({ enum: MESSAGE_STATUSES, example: 'queued' }) status!: MessageStatus;
   @ApiProperty({ example: '+5511987654321' }) to!: string;
   @ApiProperty({ example: 1 }) segments!: number;
   @ApiProperty({ example: 'GSM-7', enum: ['GSM-7', 'UCS-2'] }) encoding!: string;
+  @ApiPropertyOptional({ type: SmartEncodingResultDto, description: 'Set when smart encoding was on: `segments` and `encoding` are after it' })
+  smartEncoding?: SmartEncodingResultDto;
+  @ApiPropertyOptional({ description: 'When it goes out, if not at once: the requested sendAt, or the end of the recipient\'s quiet hours it fell in' })
+  sendAt?: Date;
 }
 
 export class StatusChangeDto {
@@ -26,7 +36,7 @@ export class MessageViewDto extends AcceptedMessageDto {
   @ApiProperty() attempts!: number;
   @ApiPropertyOptional({ type: Object }) metadata?: Record<string, string>;
   @ApiProperty({ type: [StatusChangeDto] }) history!: StatusChangeDto[];
-  @ApiPropertyOptional({ description: 'Scheduled send time' }) sendAt?: Date;
+  @ApiPropertyOptional({ description: 'Not handed to Twilio by then, it ends `expired`' }) expiresAt?: Date;
   @ApiPropertyOptional({ description: 'Batch this message was accepted in' }) batchId?: string;
   @ApiProperty() createdAt!: Date;
   @ApiProperty() updatedAt!: Date;
@@ -44,6 +54,6 @@ export function toMessageView(message: MessageRecord): MessageViewDto {
 }
 
 export function toAccepted(message: MessageRecord): AcceptedMessageDto {
-  const { id, status, to, segments, encoding } = message;
-  return { id, status, to, segments, encoding };
+  const { id, status, to, segments, encoding, smartEncoding, sendAt } = message;
+  return { id, status, to, segments, encoding, ...(smartEncoding ? { smartEncoding } : {}), ...(sendAt ? { sendAt } : {}) };
 }

@@ -4,6 +4,7 @@ import { IsDate, IsMongoId, IsObject, IsString, Length, ValidateIf } from 'class
 import { IsTemplateVariables } from '../../templates/template-variables';
 import { IsSafeMetadata } from '../../common/safe-metadata.validator';
 import { IsOmittable } from '../../common/omittable';
+import { ExpiresAtField, QuietHoursDto, QuietHoursField, SmartEncodingField, ValidForField } from '../../send-timing/timing-fields';
 
 const usesTemplate = (dto: { templateId?: string; templateName?: string }) =>
   dto.templateId !== undefined || dto.templateName !== undefined;
@@ -40,6 +41,18 @@ export class SendMessageDto {
   @ApiPropertyOptional({ description: 'Send at this time (1 minute to 35 days ahead); the message is `scheduled` until then', example: '2026-12-01T12:00:00Z' })
   @IsOmittable() @Type(() => Date) @IsDate({ message: 'sendAt must be an ISO 8601 date-time' })
   sendAt?: Date;
+
+  @ValidForField()
+  validFor?: number;
+
+  @ExpiresAtField()
+  expiresAt?: Date;
+
+  @SmartEncodingField()
+  smartEncoding?: boolean;
+
+  @QuietHoursField()
+  quietHours?: QuietHoursDto | false;
 
   @ApiPropertyOptional({
     example: { orderId: '42' },

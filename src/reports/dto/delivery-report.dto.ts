@@ -11,6 +11,7 @@ export class DeliveryTotalsDto {
   @ApiProperty() failed!: number;
   @ApiProperty({ description: 'Never sent: the recipient opted out or is blocklisted' }) blocked!: number;
   @ApiProperty({ description: 'Scheduled messages canceled before sending' }) canceled!: number;
+  @ApiProperty({ description: 'Never sent: not handed to Twilio before their expiresAt' }) expired!: number;
   @ApiProperty({ description: 'Not final yet: scheduled, queued, sending or sent' }) pending!: number;
   @ApiProperty({ description: SEGMENTS }) segmentsSent!: number;
   @ApiProperty({ type: Number, nullable: true, example: 0.9731, description: RATE }) deliveryRate!: number | null;

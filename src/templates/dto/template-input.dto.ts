@@ -1,6 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Length, Matches, registerDecorator, ValidateIf, ValidationOptions } from 'class-validator';
 import { IsOmittable } from '../../common/omittable';
+import { QuietHoursDto, SmartEncodingField, ValidForField } from '../../send-timing/timing-fields';
+import { IsBoolean, IsInt, IsObject, Max, Min, ValidateNested } from 'class-validator';
+import { Type } from 'class-transformer';
+import { MAX_VALID_FOR_S } from '../../send-timing/expiry';
 
 /** Lower-case letters, digits and . _ - (not first), 1-64 characters: safe in URLs, logs and producers' code. */
 export const TEMPLATE_NAME = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
@@ -40,6 +44,16 @@ export class CreateTemplateDto {
   @ApiPropertyOptional({ example: 'pt-BR', description: 'BCP 47 language tag' })
   @IsOmittable() @IsBcp47Locale()
   locale?: string;
+
+  @ValidForField('from when each message sent with it is due; a send\'s own validFor or expiresAt wins')
+  validFor?: number;
+
+  @SmartEncodingField('SMART_ENCODING; a send\'s own smartEncoding wins')
+  smartEncoding?: boolean;
+
+  @ApiPropertyOptional({ type: QuietHoursDto, description: 'Default quiet hours of messages sent with it, in each recipient\'s local time; a send\'s own quietHours (or false) wins' })
+  @IsOmittable() @IsObject({ message: 'quietHours must be {start, end}' }) @ValidateNested() @Type(() => QuietHoursDto)
+  quietHours?: QuietHoursDto;
 }
 
 export class UpdateTemplateDto {
@@ -56,4 +70,17 @@ export class UpdateTemplateDto {
   @ApiPropertyOptional({ type: String, nullable: true, example: 'pt-BR', description: 'BCP 47 language tag; null removes it' })
   @IsOptional() @IsBcp47Locale()
   locale?: string | null;
+
+  @ApiPropertyOptional({ type: Number, nullable: true, example: 300, description: 'Default expiry in seconds of messages sent with it; null removes it' })
+  @IsOptional() @IsInt({ message: 'validFor must be a whole number of seconds' }) @Min(1, { message: 'validFor must be at least 1 second' })
+  @Max(MAX_VALID_FOR_S, { message: `validFor must be at most ${MAX_VALID_FOR_S} seconds (7 days)` })
+  validFor?: number | null;
+
+  @ApiPropertyOptional({ type: Boolean, nullable: true, example: true, description: 'Default smart encoding of messages sent with it; null removes it' })
+  @IsOptional() @IsBoolean({ message: 'smartEncoding must be true or false' })
+  smartEncoding?: boolean | null;
+
+  @ApiPropertyOptional({ type: QuietHoursDto, nullable: true, description: 'Default quiet hours of messages sent with it; null removes them' })
+  @IsOptional() @IsObject({ message: 'quietHours must be {start, end} or null' }) @ValidateNested() @Type(() => QuietHoursDto)
+  quietHours?: QuietHoursDto | null;
 }

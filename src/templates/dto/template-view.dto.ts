@@ -8,6 +8,9 @@ export class TemplateViewDto {
   @ApiProperty({ example: 'Hi {{firstName}}, order {{orderId}} is on its way.' }) body!: string;
   @ApiPropertyOptional({ example: 'pt-BR' }) locale?: string;
   @ApiProperty({ example: ['firstName', 'orderId'], description: 'Variables the body uses' }) variables!: string[];
+  @ApiPropertyOptional({ example: 300, description: 'Default expiry (seconds) of messages sent with it' }) validFor?: number;
+  @ApiPropertyOptional({ example: true, description: 'Default smart encoding of messages sent with it' }) smartEncoding?: boolean;
+  @ApiPropertyOptional({ example: { start: '21:00', end: '08:00' }, description: 'Default quiet hours of messages sent with it' }) quietHours?: { start: string; end: string };
   @ApiProperty() createdAt!: Date;
   @ApiProperty() updatedAt!: Date;
 }
@@ -21,6 +24,7 @@ export class ListTemplatesQuery extends CursorPageQuery({ defaultLimit: 20, maxL
 }
 
 export function toTemplateView(template: TemplateDetails): TemplateViewDto {
-  const { id, name, body, locale, variables, createdAt, updatedAt } = template;
-  return { id, name, body, ...(locale ? { locale } : {}), variables, createdAt, updatedAt };
+  const { id, name, body, locale, variables, validFor, smartEncoding, quietHours, createdAt, updatedAt } = template;
+  const defaults = { ...(validFor === undefined ? {} : { validFor }), ...(smartEncoding === undefined ? {} : { smartEncoding }), ...(quietHours ? { quietHours: { start: quietHours.start, end: quietHours.end } } : {}) };
+  return { id, name, body, ...(locale ? { locale } : {}), variables, ...defaults, createdAt, updatedAt };
 }
