@@ -35,7 +35,8 @@ export function acceptanceOf(message: NewMessage & { id: string }, by: Actor): A
  * arrive while a round is being written wait for the next round, which writes all of them with one
  * insert per collection (AcceptedStore) and publishes their commands together. A round answers as
  * its commit point says: once the messages are stored, every request of it is accepted, whatever
- * fails after (audit entries written again here, commands left to the relay).
+ * fails after (audit entries written again here, commands left to the relay). Rounds overlap: the
+ * next one is written while this one's audit entries and publishes are under way.
  */
 @Injectable()
 export class AcceptanceWriter implements OnApplicationShutdown {
@@ -49,7 +50,7 @@ export class AcceptanceWriter implements OnApplicationShutdown {
     private readonly dispatcher: CommandDispatcher,
   ) {}
 
-  /** Resolves once the message is stored and, unless it is scheduled, its command published or left owed. */
+  /** Resolves once the message is stored (the commit point) and its acceptance audited or left to be written again. */
   write(message: NewMessage & { id: string }, by: Actor, options: { repeat?: boolean } = {}): Promise<MessageRecord> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ message, by, repeat: options.repeat ?? false, resolve, reject });
