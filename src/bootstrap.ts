@@ -4,10 +4,10 @@ import { AsyncMicroserviceOptions } from '@nestjs/microservices';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { json, type NextFunction, type Request, type Response } from 'express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { answerClientErrorsAsJson, refuseUnparsedBodies } from './common/http-input-guards';
+import { securityHeaders } from './common/security-headers';
 import { AppConfig, HttpSettings } from './config/app-config';
 import { smsServerOptions } from './queue/rmq-options';
 import { ConsumerDrain } from './sms/consumer-drain';
@@ -43,7 +43,7 @@ const BULK_ROUTE = '/v1/messages/bulk';
 function hardenHttp(app: NestExpressApplication, { bodyLimit, bulkBodyLimit, corsOrigins }: HttpSettings): void {
   // helmet's default CSP suits Swagger UI (scripts and styles from 'self', icons as data: URLs). No
   // upgrade-insecure-requests: it would break /docs wherever the API is reached over plain http.
-  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
+  app.use(securityHeaders({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   // The bulk route parses its own (larger) body first; the general parser then leaves it alone.
   app.use(refuseUnparsedBodies);
   app.use(BULK_ROUTE, json({ limit: bulkBodyLimit }));

@@ -12,6 +12,12 @@ function rows(report) {
     add(name, 'latency p50 / p99 / max (ms)', `${x.p50Ms} / ${x.p99Ms} / ${x.maxMs}`);
     add(name, 'errors / non-2xx', `${x.errors} / ${x.non2xx}`);
     add(name, 'server CPU per request (ms)', x.serverCpuMsPerRequest);
+    if (x.storeCommandsPerRequest) {
+      const { total, ...byCommand } = x.storeCommandsPerRequest;
+      add(name, 'store requests per request', `${total} (${Object.entries(byCommand).map(([c, v]) => `${c} ${v}`).join(', ')})`);
+      add(name, 'CPU ms per request, FerretDB / PostgreSQL', `${x.ferretdbCpuMsPerRequest} / ${x.postgresCpuMsPerRequest}`);
+    }
+    if (x.machineBusyPercent !== undefined) add(name, 'machine CPU busy during the run (all processes)', `${x.machineBusyPercent} %`);
   };
   load('limit', r.limit);
   load('accept', r.accept);
@@ -63,6 +69,7 @@ function openLoop(add, o) {
   add('accept', `${label}: offered / answered requests/s`, `${o.offeredRps} / ${o.answeredRps}`);
   add('accept', `${label}: latency p50 / p99 / max (ms)`, `${o.p50Ms} / ${o.p99Ms} / ${o.maxMs}`, 'p99 < 50 ms');
   add('accept', `${label}: errors (of ${o.issued})`, o.errors, '0');
+  if (o.serverCpuMsPerRequest) add('accept', `${label}: server CPU per request (ms)`, o.serverCpuMsPerRequest);
 }
 
 /** Both sides of drain-floor: their own processes' CPU and the store's, per delivered message. */

@@ -8,7 +8,7 @@ const amqp = require('amqplib');
 const { MongoClient } = require('mongodb');
 const { HEADERS, percentile, recipient, round, measured, warmUp } = require('./http-load');
 const { openLoop } = require('./open-loop');
-const { startNode, waitUntil, freePort } = require('./processes');
+const { cpuSeconds, startNode, waitUntil, freePort } = require('./processes');
 
 /** Time the API gets between the closed-loop and the open-loop run to finish what the first left. */
 const PAUSE_MS = 1000;
@@ -27,9 +27,12 @@ async function accept(stack, options) {
   await sleep(PAUSE_MS);
   const rate = options.openRate ?? figures.rps / 2;
   const rateFrom = options.acceptOpenRate !== undefined ? 'BENCH_ACCEPT_OPEN_RATE' : options.openRate ? "half the limit's" : "half accept's closed loop (no limit run)";
-  figures.openLoop = { rateFrom, ...(await openLoop(url, {
+  const cpuBefore = cpuSeconds(stack.api.child.pid);
+  const open = await openLoop(url, {
     rate, durationS: options.durationS, payload: () => JSON.stringify({ to: recipient(), body: 'NotifyX benchmark message' }),
-  })) };
+  });
+  const cpuMs = (cpuSeconds(stack.api.child.pid) - cpuBefore) * 1000;
+  figures.openLoop = { rateFrom, ...open, serverCpuMsPerRequest: open.ok > 0 ? round(cpuMs / open.ok, 2) : null };
   return { figures, window };
 }
 

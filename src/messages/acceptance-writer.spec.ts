@@ -20,10 +20,13 @@ describe('AcceptanceWriter', () => {
   let failAudits: number;
   let writer: AcceptanceWriter;
   let published: string[][];
+  /** Audit writes wait for this: a test holds it to see what happens meanwhile. */
+  let auditHeld: Promise<void>;
 
   beforeEach(() => {
     steps = [];
     published = [];
+    auditHeld = Promise.resolve();
     failNextOutbox = false;
     failMessages = false;
     failAudits = 0;
@@ -48,6 +51,7 @@ describe('AcceptanceWriter', () => {
     const audit = {
       recordMany: jest.fn(async (events: { id: string; messageId: string }[]) => {
         steps.push(`audit ${events.map((e) => e.messageId).join(',')}`);
+        await auditHeld;
         if (events.some((e) => e.id !== e.messageId)) throw new Error('an acceptance entry without its fixed id');
         if (failAudits > 0) {
           failAudits -= 1;
@@ -75,6 +79,23 @@ describe('AcceptanceWriter', () => {
     await Promise.all([first, ...later]);
     expect(steps.filter((step) => step.startsWith('outbox'))).toEqual(['outbox a', 'outbox b,c']);
     expect(published).toEqual([['a'], ['b']]);
+  });
+
+  it('starts the next round at the commit point, and answers a request only once its audit entry is written', async () => {
+    let releaseAudit!: () => void;
+    auditHeld = new Promise((resolve) => (releaseAudit = resolve));
+    let answered = false;
+    const first = writer.write(message('a'), by).then((record) => (answered = true) && record);
+    await new Promise(setImmediate);
+    const second = writer.write(message('b'), by);
+    await new Promise(setImmediate);
+    await new Promise(setImmediate);
+    // Round b is written while round a's audit entry is still on its way; a is published, not answered.
+    expect(steps).toEqual(['outbox a', 'messages a', 'audit a', 'outbox b', 'messages b', 'audit b']);
+    expect(published).toEqual([['a'], ['b']]);
+    expect(answered).toBe(false);
+    releaseAudit();
+    await expect(Promise.all([first, second])).resolves.toMatchObject([{ id: 'a' }, { id: 'b' }]);
   });
 
   it('fails every message of a round the store refuses, and the next round still goes through', async () => {

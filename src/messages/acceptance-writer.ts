@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { AuditAction } from '../audit/audit-actions';
 import type { AuditEvent } from '../audit/audit.service';
 import { maskPhone } from '../sms/phone';
-import { Accepted, AcceptedStore, Stored } from './accepted-store';
+import { Accepted, AcceptedStore } from './accepted-store';
 import { CommandDispatcher } from '../outbox/command-dispatcher';
 import type { Actor } from '../lifecycle/message-lifecycle.service';
 import { MessageRecord, NewMessage } from './message.record';
@@ -35,7 +35,8 @@ export function acceptanceOf(message: NewMessage & { id: string }, by: Actor): A
  * arrive while a round is being written wait for the next round, which writes all of them with one
  * insert per collection (AcceptedStore) and publishes their commands together. A round answers as
  * its commit point says: once the messages are stored, every request of it is accepted, whatever
- * fails after (audit entries written again here, commands left to the relay).
+ * fails after (audit entries written again here, commands left to the relay). Rounds overlap: the
+ * next one is written while this one's audit entries and publishes are under way.
  */
 @Injectable()
 export class AcceptanceWriter implements OnApplicationShutdown {
@@ -49,7 +50,7 @@ export class AcceptanceWriter implements OnApplicationShutdown {
     private readonly dispatcher: CommandDispatcher,
   ) {}
 
-  /** Resolves once the message is stored and, unless it is scheduled, its command published or left owed. */
+  /** Resolves once the message is stored (the commit point) and its acceptance audited or left to be written again. */
   write(message: NewMessage & { id: string }, by: Actor, options: { repeat?: boolean } = {}): Promise<MessageRecord> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ message, by, repeat: options.repeat ?? false, resolve, reject });
@@ -75,20 +76,30 @@ export class AcceptanceWriter implements OnApplicationShutdown {
     this.writing = false;
   }
 
+  /**
+   * Resolves at the round's commit point (or its failure), so the next round's writes start while
+   * this one's audit entries and publishes are under way. Its requests are answered once their
+   * audit entries are written (or left to be written again); the broker's confirms are not awaited:
+   * a command it never confirms stays owed, and the relay publishes it.
+   */
   private async writeRound(round: Pending[]): Promise<void> {
     const accepted = round.map(({ message, by }) => ({ message, event: acceptanceOf(message, by) }));
-    let stored: Stored;
+    const acceptedAt = new Date();
+    let committed: Awaited<ReturnType<AcceptedStore['commit']>>;
     try {
-      stored = await this.store.store(accepted, new Date(), { repeat: round.some((pending) => pending.repeat) });
+      committed = await this.store.commit(accepted, acceptedAt, { repeat: round.some((pending) => pending.repeat) });
     } catch (error) {
       for (const pending of round) pending.reject(error);
       return;
     }
-    if (!stored.audited) this.auditLater(accepted.map(({ event }) => event), stored.records[0].createdAt, 1000);
-    // The next round's writes need not wait for these confirms.
-    const due = stored.owed.filter((_, index) => !round[index].message.sendAt);
-    void this.dispatcher.publish(due, { parallel: Math.max(due.length, 1) })
-      .finally(() => round.forEach((pending, index) => pending.resolve(stored.records[index])));
+    const { records, owed } = committed;
+    const due = owed.filter((_, index) => !round[index].message.sendAt);
+    if (due.length > 0) void this.dispatcher.publish(due, { parallel: due.length });
+    const events = accepted.map(({ event }) => event);
+    void this.store.recordAcceptance(events, acceptedAt).then((audited) => {
+      if (!audited) this.auditLater(events, acceptedAt, 1000);
+      round.forEach((pending, index) => pending.resolve(records[index]));
+    });
   }
 
   /** Until the store takes them: the messages are accepted, so their acceptance must be on record. */

@@ -53,6 +53,16 @@ export class AcceptedStore {
    * `alsoRecord`: audit entries written with the messages' (a bulk part's batch acceptance).
    */
   async store(accepted: Accepted[], acceptedAt = new Date(), options: { repeat?: boolean; alsoRecord?: AuditEvent[] } = {}): Promise<Stored> {
+    const { records, owed } = await this.commit(accepted, acceptedAt, options);
+    const events = [...(options.alsoRecord ?? []), ...accepted.map(({ event }) => event)];
+    return { records, owed, audited: await this.recordAcceptance(events, acceptedAt) };
+  }
+
+  /**
+   * Up to the commit point: the owed commands, then the messages. Resolved, the messages are
+   * accepted; their audit entries are the caller's to write next (recordAcceptance).
+   */
+  async commit(accepted: Accepted[], acceptedAt = new Date(), options: { repeat?: boolean } = {}): Promise<Omit<Stored, 'audited'>> {
     const createdAt = new Date();
     const owed = accepted.map(({ message }) => ({
       messageId: message.id, dueAt: message.sendAt ?? acceptedAt, createdAt, requestId: message.requestId,
@@ -68,8 +78,7 @@ export class AcceptedStore {
     }
     // Committed. An entry the relay judged an orphan while its message was being written is put back.
     if (options.repeat || Date.now() - createdAt.getTime() > SLOW_WRITE_MS) await this.outbox.add(owed).catch(() => undefined);
-    const events = [...(options.alsoRecord ?? []), ...accepted.map(({ event }) => event)];
-    return { records, owed, audited: await this.recordAcceptance(events, acceptedAt) };
+    return { records, owed };
   }
 
   /** Writes acceptances' audit entries (fixed ids); false if the store refused. Repeating it stores them once. */

@@ -42,7 +42,7 @@ export class UsageCounters implements OnModuleInit, OnModuleDestroy {
     const { url, keyPrefix } = config.redis;
     this.keyPrefix = keyPrefix;
     if (!url) return;
-    this.redis = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 1000 }) as CounterRedis;
+    this.redis = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 1000, enableAutoPipelining: true }) as CounterRedis;
     this.redis.defineCommand('usageAdd', { lua: ADD_SCRIPT });
     this.redis.on('error', (error: Error) => this.markDegraded(error));
   }

@@ -21,8 +21,9 @@ export class RateLimitStorage implements ThrottlerStorage, OnModuleInit, OnModul
     const { url } = config.redis;
     if (!url) return;
     // No offline queue and one retry: while Redis is away a request must not wait for it.
+    // Auto-pipelining: the counters of requests handled in the same tick go out in one write.
     this.shared = new ScriptedRedisStorage(url, {
-      lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 1000,
+      lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 1000, enableAutoPipelining: true,
     });
     this.shared.redis.on('error', (error: Error) => this.markDegraded(error));
   }
