@@ -8,7 +8,7 @@ import { MongoDBInstrumentation } from '@opentelemetry/instrumentation-mongodb';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import type { IncomingMessage, RequestOptions } from 'node:http';
 import { GivenContextFirst } from './given-context-first';
-import type { Tracing } from './tracing';
+import type { Tracing } from './tracing-handle';
 
 /** Loaded by startTracing only when an OTLP endpoint is set. */
 export function startSdk(serviceName: string): Tracing {

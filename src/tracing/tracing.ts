@@ -5,12 +5,11 @@
  *
  * Call `startTracing` first thing in a process, before anything loads http, express, amqplib,
  * mongodb or ioredis: the instrumentations patch those modules as they are loaded. This module
- * imports nothing for that reason. The SDK reads the other `OTEL_*` variables itself (see README).
+ * imports nothing at run time for that reason (the type below is erased). The SDK reads the other `OTEL_*` variables itself (see README).
  */
-export interface Tracing {
-  /** Exports the spans still buffered, then stops. */
-  shutdown(): Promise<void>;
-}
+import type { Tracing } from './tracing-handle';
+
+export type { Tracing } from './tracing-handle';
 
 type Env = Record<string, string | undefined>;
 
