@@ -1,7 +1,8 @@
 import { connect as amqpConnect, type ConsumeMessage } from 'amqplib';
 import type { ChildProcess } from 'node:child_process';
-import { deadLetterQueueOptions, QUORUM_DELIVERY_LIMIT, smsQueueOptions } from '../src/queue/sms-topology';
+import { QUORUM_DELIVERY_LIMIT, smsQueueOptions } from '../src/queue/sms-topology';
 import { Broker, brMobile, deliveryKit, DeliveryKit, DeadLetterView } from './support/delivery-kit';
+import { declareSendQueues } from './support/send-log';
 import { testServiceUrls } from './support/services';
 import { rabbitSettingsOf, RunningSystem, startSystem } from './support/system';
 import { waitFor } from './support/wait-for';
@@ -23,12 +24,7 @@ describe('quorum queues: declarations, the delivery limit, retries and parking',
     system = await startSystem({ worker: false, env: { RABBITMQ_QUEUE_TYPE: 'quorum', SMS_MAX_ATTEMPTS: '3', SMS_RETRY_BASE_MS: '50' } });
     kit = deliveryKit(system);
     broker = await Broker.connect();
-    // Declared as the worker declares them, before any worker runs.
-    const connection = await amqpConnect(testServiceUrls().rabbitmqUrl);
-    const channel = await connection.createChannel();
-    await channel.assertQueue(system.queue, smsQueueOptions(rabbitSettingsOf(system)));
-    await channel.assertQueue(`${system.queue}.dead`, deadLetterQueueOptions(rabbitSettingsOf(system)));
-    await connection.close();
+    await declareSendQueues(system);
   });
   afterAll(async () => {
     worker?.kill('SIGKILL');

@@ -1,9 +1,7 @@
-import { connect as amqpConnect } from 'amqplib';
 import { ObjectId } from 'mongodb';
-import { deadLetterQueueOptions, smsQueueOptions } from '../src/queue/sms-topology';
-import { testServiceUrls } from './support/services';
 import { Broker, brMobile } from './support/delivery-kit';
-import { batchWrittenOut, rabbitSettingsOf, RunningSystem, startSystem, TEST_API_KEY } from './support/system';
+import { batchWrittenOut, RunningSystem, startSystem, TEST_API_KEY } from './support/system';
+import { declareSendQueues } from './support/send-log';
 import { waitFor } from './support/wait-for';
 
 /** 21 plain words, then one pair of curly quotes: 3 UCS-2 segments as written, 1 GSM-7 segment smart-encoded. */
@@ -22,12 +20,7 @@ describe('smart encoding and preview', () => {
   beforeAll(async () => {
     system = await startSystem({ worker: false, env: { ALLOWED_COUNTRIES: 'BR', RECIPIENT_HOURLY_LIMIT: '1', QUIET_HOURS_DEFAULT: '21:00-08:00' } });
     broker = await Broker.connect();
-    // Declared as the worker declares them (no worker runs), so the commands the API publishes stay in the queue.
-    const connection = await amqpConnect(testServiceUrls().rabbitmqUrl);
-    const channel = await connection.createChannel();
-    await channel.assertQueue(system.queue, smsQueueOptions(rabbitSettingsOf(system)));
-    await channel.assertQueue(`${system.queue}.dead`, deadLetterQueueOptions(rabbitSettingsOf(system)));
-    await connection.close();
+    await declareSendQueues(system);
   });
   afterAll(async () => {
     await system?.close();

@@ -1,5 +1,5 @@
 import { connect as amqpConnect } from 'amqplib';
-import { smsQueueOptions } from '../../src/queue/sms-topology';
+import { deadLetterQueueOptions, smsQueueOptions } from '../../src/queue/sms-topology';
 import type { SandboxMessage } from '../../src/twilio-sandbox/sandbox-server';
 import { testServiceUrls } from './services';
 import { rabbitSettingsOf, RunningSystem } from './system';
@@ -27,6 +27,21 @@ export async function changesOf(system: RunningSystem, messageId: string): Promi
 /** The attempt numbers the `sending` changes started: one each, 1…n, when every attempt was decided once. */
 export function attemptsStarted(changes: LoggedEntry[]): number[] {
   return changes.filter((change) => change.status === 'sending').map((change) => change.attempts ?? 0);
+}
+
+/**
+ * Declares the send queue and its dead-letter queue as the worker declares them, for specs that run
+ * no worker yet: commands the API publishes then stay in the queue.
+ */
+export async function declareSendQueues(system: RunningSystem): Promise<void> {
+  const connection = await amqpConnect(testServiceUrls().rabbitmqUrl);
+  try {
+    const channel = await connection.createChannel();
+    await channel.assertQueue(system.queue, smsQueueOptions(rabbitSettingsOf(system)));
+    await channel.assertQueue(`${system.queue}.dead`, deadLetterQueueOptions(rabbitSettingsOf(system)));
+  } finally {
+    await connection.close();
+  }
 }
 
 /**
