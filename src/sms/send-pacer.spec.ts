@@ -113,7 +113,9 @@ describe('SendPacer without Redis', () => {
     expect(second).toBe('claimed again');
     // The second slot is 100 ms after the first; preparation runs up to 150 ms before it, so at once.
     expect(preparedAt).toBeLessThan(50);
-    expect(releasedAt).toBeGreaterThanOrEqual(100);
+    // Released at the slot, not with the preparation: the slot is reckoned from the store's reply
+    // and whole-millisecond timers, so it can fall a fraction of a millisecond before 100 (seen: 99.7).
+    expect(releasedAt).toBeGreaterThanOrEqual(95);
   });
 
   it('gives the slot up when the preparation finds nothing to send', async () => {
