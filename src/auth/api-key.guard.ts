@@ -4,8 +4,9 @@ import type { Request } from 'express';
 import { AuditAction } from '../audit/audit-actions';
 import { AuditService } from '../audit/audit.service';
 import { DomainError } from '../common/domain-error';
+import { ROOT_PROJECT } from '../common/request-context';
 import { ApiKeyAuthenticator, Refusal } from './api-key.authenticator';
-import { requiredScopes } from './require-scopes.decorator';
+import { isRootProjectOnly, requiredScopes } from './require-scopes.decorator';
 import type { Principal, Scope } from './scopes';
 
 const PUBLIC_ROUTE = 'notifyx:public';
@@ -26,7 +27,7 @@ const REFUSAL_MESSAGES: Record<Refusal, string> = {
 
 interface RefusalDetails {
   status: 401 | 403;
-  reason: Refusal | 'insufficient_scope';
+  reason: Refusal | 'insufficient_scope' | 'root_project_only';
   requiredScopes?: readonly Scope[];
 }
 
@@ -58,6 +59,10 @@ export class ApiKeyGuard implements CanActivate {
     if (missing.length > 0) {
       await this.recordRefusal(request, principal.actor, { status: 403, reason: 'insufficient_scope', requiredScopes: required });
       throw new DomainError('insufficient_scope', `This API key lacks the scope ${missing.join(', ')}`, 403, { requiredScopes: required });
+    }
+    if (isRootProjectOnly(this.reflector, context) && principal.projectId !== ROOT_PROJECT) {
+      await this.recordRefusal(request, principal.actor, { status: 403, reason: 'root_project_only' });
+      throw new DomainError('root_project_only', 'Only keys of the root project (API_KEYS, or keys created for it) may use this route', 403);
     }
     return true;
   }

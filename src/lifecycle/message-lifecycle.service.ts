@@ -16,6 +16,8 @@ import { isExpired } from '../send-timing/expiry';
 export interface Actor {
   actor: string;
   requestId?: string;
+  /** The caller's project, for the audit entries it causes (a message's own entries name the message's). */
+  projectId?: string;
 }
 
 /** What Twilio reported on a message: a callback (which names its attempt and the version to expect) or a fetch. */
@@ -83,7 +85,7 @@ export class MessageLifecycle {
       : { message: await this.repository.create(message), created: true };
     if (result.created) {
       const { id, to, segments, encoding } = result.message;
-      await this.audit.record({ ...by, action: AuditAction.MessageAccepted, messageId: id, details: { to: maskPhone(to), segments, encoding } });
+      await this.audit.record({ ...by, projectId: result.message.projectId, action: AuditAction.MessageAccepted, messageId: id, details: { to: maskPhone(to), segments, encoding } });
     }
     return result;
   }

@@ -85,6 +85,10 @@ export class Message {
   @Prop()
   producerId?: string;
 
+  /** The project whose key (or producer command) sent it; missing: the root project. */
+  @Prop()
+  projectId?: string;
+
   createdAt!: Date;
   updatedAt!: Date;
 }
@@ -92,6 +96,10 @@ export class Message {
 export type MessageDocument = HydratedDocument<Message>;
 export const MessageSchema = SchemaFactory.createForClass(Message);
 
+// GET /v1/messages by a project's key (newest first, cursor on _id; ?status= and ?to= filter within it)
+MessageSchema.index({ projectId: 1, _id: -1 });
+// GET /v1/reports/delivery by a project's key: its messages accepted in a time range
+MessageSchema.index({ projectId: 1, createdAt: 1 });
 // GET /v1/messages?status= (newest first, cursor on _id)
 MessageSchema.index({ status: 1, _id: -1 });
 // GET /v1/messages?to= (newest first, cursor on _id)
