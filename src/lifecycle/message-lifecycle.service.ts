@@ -28,6 +28,8 @@ export interface Report {
   attempt?: number;
   /** The version the message has once that attempt's `sent` is recorded (from the callback URL). */
   version?: number;
+  /** The message's project (from the callback URL), carried into the audit entry. */
+  projectId?: string;
 }
 
 /**
@@ -198,7 +200,7 @@ export class MessageLifecycle {
       if (retried !== undefined) return retried;
     }
     const known = report.version !== undefined && report.attempt !== undefined
-      ? { id, version: report.version, status: MessageStatus.Sent, attempts: report.attempt, twilioSid: report.twilioSid, pending: [] }
+      ? { id, version: report.version, status: MessageStatus.Sent, attempts: report.attempt, twilioSid: report.twilioSid, projectId: report.projectId, pending: [] }
       : undefined;
     return this.log.change(id, (current) => !reportApplies(current, status, report) ? null : {
       status, fields: { twilioSid: report.twilioSid, ...(failure ? failureFields(failure) : {}) }, detail: failure?.description,

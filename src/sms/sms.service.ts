@@ -220,7 +220,7 @@ export class SmsService {
    * nothing, and a final status is one fenced write pair without a read.
    */
   private statusCallbackFor(held: Held): string {
-    const query = new URLSearchParams({ messageId: held.id, attempt: String(held.attempts), v: String(held.version + 1) });
+    const query = new URLSearchParams({ messageId: held.id, attempt: String(held.attempts), v: String(held.version + 1), ...(held.projectId ? { project: held.projectId } : {}) });
     return `${this.config.publicBaseUrl}/v1/webhooks/twilio/status?${query}`;
   }
 }
