@@ -1,6 +1,7 @@
 import { brMobile, Broker } from './support/delivery-kit';
 import { RunningSystem, startSystem, TEST_API_KEY } from './support/system';
 import { waitFor } from './support/wait-for';
+import { TemplatesRepository } from '../src/templates/templates.repository';
 
 interface Keys {
   id: string;
@@ -111,6 +112,20 @@ describe('projects: one project cannot see or touch another', () => {
       const sent = (await as(key).post('/v1/messages', { to: brMobile(1202), templateName: 'otp', variables: { code: 7 }, sendAt: SOON() }).expect(202)).body.id;
       expect((await as(key).get(`/v1/messages/${sent}`).expect(200)).body.body).toBe(text);
     }
+  });
+
+  it("gives templates from before projects to root, and drops the old index that made names unique across projects", async () => {
+    const templates = system.mongo.db(system.dbName).collection('templates');
+    await templates.insertOne({ name: 'legacy', body: 'old {{x}}', createdBy: 'apikey:old', createdAt: new Date(), updatedAt: new Date() });
+    // Not unique here: the projects above share names already; what matters is that the old index goes.
+    await templates.createIndex({ name: 1 }, { name: 'name_1' });
+    await system.api.get(TemplatesRepository).onModuleInit();
+    expect((await templates.indexes()).map((index) => index.name)).not.toContain('name_1');
+    expect((await templates.findOne({ name: 'legacy' }))?.projectId).toBe('root');
+    await root.post('/v1/templates', { name: 'legacy', body: 'new' }).expect(409);
+    await as(a.admin).post('/v1/templates', { name: 'legacy', body: 'mine' }).expect(201);
+    const sent = (await root.post('/v1/messages', { to: brMobile(1250), templateName: 'legacy', variables: { x: 1 }, sendAt: SOON() }).expect(202)).body.id;
+    expect((await root.get(`/v1/messages/${sent}`).expect(200)).body.body).toBe('old 1');
   });
 
   it("never shows another project's audit entries; a project's own include its messages' status changes", async () => {

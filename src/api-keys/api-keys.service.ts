@@ -46,7 +46,7 @@ export class ApiKeysService {
     });
     await this.audit.record({
       actor: context.actor, action: AuditAction.ApiKeyCreated, requestId: context.requestId, projectId,
-      details: { keyId: record.id, name: record.name, scopes, projectId },
+      details: { keyId: record.id, name: record.name, scopes, ...projectField(projectId) },
     });
     return { record, key };
   }

@@ -2,7 +2,7 @@ import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types } from 'mongoose';
 import { DomainError } from '../common/domain-error';
-import { projectField } from '../common/request-context';
+import { ROOT_PROJECT } from '../common/request-context';
 import { Template } from './template.schema';
 
 export interface TemplateRecord extends Template {
@@ -55,10 +55,14 @@ export class TemplatesRepository implements OnModuleInit {
   constructor(@InjectModel(Template.name) private readonly model: Model<Template>) {}
 
   /**
-   * Names were unique across everything before projects; now per project ({projectId, name}). The
-   * old index would refuse a name another project uses, and Mongoose never drops an index: drop it.
+   * Names were unique across everything before projects; now per project ({projectId, name}).
+   * Templates from before are the root project's: they get its id, as a unique index on FerretDB
+   * counts documents without the field as all different (MongoDB as all equal), so root's names
+   * are only unique once written out (a few documents, once). The old index would refuse a name
+   * another project uses, and Mongoose never drops an index: drop it.
    */
   async onModuleInit(): Promise<void> {
+    await this.model.updateMany({ projectId: { $exists: false } }, { $set: { projectId: ROOT_PROJECT } });
     const indexes = await this.model.collection.indexes().catch(() => []);
     if (!indexes.some((index) => index.name === 'name_1')) return;
     await this.model.collection.dropIndex('name_1').catch((error: unknown) => this.logger.warn({ err: error }, 'could not drop the old unique index on template names'));
@@ -78,9 +82,9 @@ export class TemplatesRepository implements OnModuleInit {
     return doc ? toRecord(doc) : null;
   }
 
-  /** Names are per project; the root project's templates carry no projectId (null matches missing). */
+  /** Names are per project. */
   async findByName(name: string, projectId: string): Promise<TemplateRecord | null> {
-    const doc = await this.model.findOne({ name, projectId: projectField(projectId).projectId ?? null }).lean<LeanTemplate>();
+    const doc = await this.model.findOne({ name, projectId }).lean<LeanTemplate>();
     return doc ? toRecord(doc) : null;
   }
 

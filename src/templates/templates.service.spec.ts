@@ -18,7 +18,7 @@ const ROOT = { projectId: 'root' };
 
 describe('TemplatesService.render', () => {
   const template: TemplateRecord = {
-    id: ID, name: 'otp.login', body: 'Your code is {{code}}, valid {{minutes}} min', createdBy: 'apikey:1',
+    id: ID, name: 'otp.login', body: 'Your code is {{code}}, valid {{minutes}} min', createdBy: 'apikey:1', projectId: 'root',
     createdAt: new Date(), updatedAt: new Date(),
   };
 

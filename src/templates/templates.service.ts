@@ -4,7 +4,7 @@ import { AuditAction } from '../audit/audit-actions';
 import { AuditService } from '../audit/audit.service';
 import type { RequestContext } from '../auth/request-context.decorator';
 import { DomainError } from '../common/domain-error';
-import { canSee, projectField, visibleProject } from '../common/request-context';
+import { canSee, visibleProject } from '../common/request-context';
 import { CompiledTemplate, compileTemplate } from './template-engine';
 import { TemplateVariables } from './template-variables';
 import { TemplateChanges, TemplateRecord, TemplatesRepository } from './templates.repository';
@@ -76,7 +76,7 @@ export class TemplatesService {
 
   async create(input: { name: string; body: string; locale?: string } & TemplateDefaults, context: RequestContext): Promise<TemplateDetails> {
     const { variables } = compileTemplate(input.body);
-    const record = await this.repository.create({ ...input, locale: canonicalLocale(input.locale), createdBy: context.actor, ...projectField(context.projectId) });
+    const record = await this.repository.create({ ...input, locale: canonicalLocale(input.locale), createdBy: context.actor, projectId: context.projectId });
     await this.record(AuditAction.TemplateCreated, record, context);
     return { ...record, variables };
   }

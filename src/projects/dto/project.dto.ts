@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsArray, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsArray, IsInt, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { IsOmittable } from '../../common/omittable';
 import type { ProjectRecord } from '../projects.repository';
 
 const upper = ({ value }: { value: unknown }) => (Array.isArray(value) ? value.map((code) => (typeof code === 'string' ? code.toUpperCase() : code)) : value);
@@ -11,24 +12,24 @@ export class CreateProjectDto {
   readonly name!: string;
 
   @ApiPropertyOptional({ example: 50000, description: 'SMS segments per UTC day for this project; 0 = no cap. Unset: DAILY_SEGMENT_CAP' })
-  @IsOptional() @IsInt() @Min(0) @Max(1_000_000_000)
+  @IsOmittable() @IsInt() @Min(0) @Max(1_000_000_000)
   readonly dailySegmentCap?: number;
 
   @ApiPropertyOptional({ example: ['BR', 'PT'], description: 'Destination countries (ISO 3166-1 alpha-2), or ["*"]. Unset: ALLOWED_COUNTRIES' })
-  @IsOptional() @Transform(upper) @IsArray() @ArrayNotEmpty() @ArrayUnique() @ArrayMaxSize(300)
+  @IsOmittable() @Transform(upper) @IsArray() @ArrayNotEmpty() @ArrayUnique() @ArrayMaxSize(300)
   @Matches(/^([A-Z]{2}|\*)$/, { each: true, message: 'each value in allowedCountries must be an ISO 3166-1 alpha-2 code such as BR, or *' })
   readonly allowedCountries?: string[];
 
   @ApiPropertyOptional({ example: 5, description: 'Messages to one number per clock hour, counted within the project; 0 = no limit. Unset: RECIPIENT_HOURLY_LIMIT' })
-  @IsOptional() @IsInt() @Min(0) @Max(1_000_000)
+  @IsOmittable() @IsInt() @Min(0) @Max(1_000_000)
   readonly recipientHourlyLimit?: number;
 
   @ApiPropertyOptional({ example: 600, description: 'API requests per key per THROTTLE_TTL_MS. Unset: THROTTLE_LIMIT' })
-  @IsOptional() @IsInt() @Min(1) @Max(1_000_000)
+  @IsOmittable() @IsInt() @Min(1) @Max(1_000_000)
   readonly requestLimit?: number;
 
   @ApiPropertyOptional({ example: 50, description: 'API requests per key per THROTTLE_BURST_TTL_MS. Unset: THROTTLE_BURST_LIMIT' })
-  @IsOptional() @IsInt() @Min(1) @Max(1_000_000)
+  @IsOmittable() @IsInt() @Min(1) @Max(1_000_000)
   readonly burstLimit?: number;
 }
 
