@@ -46,6 +46,8 @@ describe('projects: limits, producers and opt-outs', () => {
   });
 
   it("applies a project's allowed countries instead of ALLOWED_COUNTRIES", async () => {
+    const unknown = await root.post('/v1/projects', { name: 'nowhere', allowedCountries: ['XX'] }).expect(400);
+    expect(unknown.body.message).toMatch(/allowedCountries/);
     const portugalOnly = await project('pt-only', { allowedCountries: ['pt'] });
     expect((await send(portugalOnly.key, brMobile(2101)).expect(422)).body).toMatchObject({ code: 'country_not_allowed', country: 'BR' });
     await send(portugalOnly.key, PORTUGAL).expect(202);

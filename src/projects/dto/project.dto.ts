@@ -1,8 +1,18 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsArray, IsInt, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsArray, IsInt, IsString, Length, Matches, Max, Min, ValidateBy } from 'class-validator';
 import { IsOmittable } from '../../common/omittable';
+import { isSupportedCountry } from 'libphonenumber-js';
 import type { ProjectRecord } from '../projects.repository';
+
+/** Codes libphonenumber-js knows (as ALLOWED_COUNTRIES is checked), or `*`. */
+const IsCountryList = () => ValidateBy({
+  name: 'isCountryList',
+  validator: {
+    validate: (value: unknown) => Array.isArray(value) && value.every((code) => code === '*' || (typeof code === 'string' && /^[A-Z]{2}$/.test(code) && isSupportedCountry(code))),
+    defaultMessage: () => 'each value in allowedCountries must be a supported ISO 3166-1 alpha-2 code such as BR, or *',
+  },
+});
 
 const upper = ({ value }: { value: unknown }) => (Array.isArray(value) ? value.map((code) => (typeof code === 'string' ? code.toUpperCase() : code)) : value);
 
@@ -17,7 +27,7 @@ export class CreateProjectDto {
 
   @ApiPropertyOptional({ example: ['BR', 'PT'], description: 'Destination countries (ISO 3166-1 alpha-2), or ["*"]. Unset: ALLOWED_COUNTRIES' })
   @IsOmittable() @Transform(upper) @IsArray() @ArrayNotEmpty() @ArrayUnique() @ArrayMaxSize(300)
-  @Matches(/^([A-Z]{2}|\*)$/, { each: true, message: 'each value in allowedCountries must be an ISO 3166-1 alpha-2 code such as BR, or *' })
+  @IsCountryList()
   readonly allowedCountries?: string[];
 
   @ApiPropertyOptional({ example: 5, description: 'Messages to one number per clock hour, counted within the project; 0 = no limit. Unset: RECIPIENT_HOURLY_LIMIT' })
