@@ -32,12 +32,16 @@ export class UnknownProjectError extends DomainError {
 @Injectable()
 export class ProjectsService {
   private readonly cache = new ExpiringCache<string, Promise<ProjectRecord | undefined>>(PROJECT_CACHE_TTL_MS, 10_000);
+  /** Read once: every send asks for it, and the environment does not change. */
+  private readonly globalPolicy: SendPolicySettings;
 
   constructor(
     private readonly repository: ProjectsRepository,
     private readonly audit: AuditService,
     private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.globalPolicy = config.sendPolicy;
+  }
 
   async create(input: NewProject, context: RequestContext): Promise<ProjectRecord> {
     const record = await this.repository.insert({ ...input, createdAt: new Date(), createdBy: context.actor });
@@ -83,7 +87,7 @@ export class ProjectsService {
 
   /** The send policy for a project's messages: its own limits where set, the global ones elsewhere. */
   async sendPolicyFor(projectId: string): Promise<SendPolicySettings> {
-    const global = this.config.sendPolicy;
+    const global = this.globalPolicy;
     if (projectId === ROOT_PROJECT) return global;
     const project = await this.find(projectId);
     if (!project) return global;

@@ -22,7 +22,7 @@ function translateTimeout(error: unknown): never {
   throw (error as { code?: number }).code === MAX_TIME_EXPIRED ? new ReportTooSlowError() : error;
 }
 
-/** Messages accepted in the range, of its project when it names one ({projectId, createdAt} index; else {createdAt}). */
+/** Messages accepted in the range ({createdAt} index), of its project when it names one (filtered). */
 function accepted(range: ReportRange): Record<string, unknown> {
   return { ...(range.projectId ? { projectId: range.projectId } : {}), createdAt: { $gte: range.from, $lt: range.to } };
 }
