@@ -12,6 +12,7 @@ describe('projects: limits, producers and opt-outs', () => {
   const as = (key: string) => ({
     get: (path: string) => system.http().get(path).set('x-api-key', key),
     post: (path: string, body: object = {}) => system.http().post(path).set('x-api-key', key).send(body),
+    patch: (path: string, body: object) => system.http().patch(path).set('x-api-key', key).send(body),
     delete: (path: string) => system.http().delete(path).set('x-api-key', key),
   });
   const root = as(TEST_API_KEY);
@@ -43,6 +44,16 @@ describe('projects: limits, producers and opt-outs', () => {
     expect(refused.body).toMatchObject({ code: 'daily_segment_cap_reached' });
     for (let i = 0; i < 3; i += 1) await send(other.key, brMobile(2010 + i)).expect(202);
     await send(TEST_API_KEY, brMobile(2020)).expect(202);
+
+    // Raised, the cap lets the project go on at once (its counter stays); null gives it DAILY_SEGMENT_CAP (none).
+    const raised = await root.patch(`/v1/projects/${capped.id}`, { dailySegmentCap: 3 }).expect(200);
+    expect(raised.body).toMatchObject({ id: capped.id, dailySegmentCap: 3, allowedCountries: null });
+    await send(capped.key, brMobile(2003)).expect(202);
+    await send(capped.key, brMobile(2004)).expect(429);
+    expect((await root.patch(`/v1/projects/${capped.id}`, { dailySegmentCap: null }).expect(200)).body.dailySegmentCap).toBeNull();
+    await send(capped.key, brMobile(2004)).expect(202);
+    await as(capped.key).patch(`/v1/projects/${capped.id}`, { dailySegmentCap: 100 }).expect(403);
+    await root.patch(`/v1/projects/${'f'.repeat(24)}`, { dailySegmentCap: 1 }).expect(404);
   });
 
   it("applies a project's allowed countries instead of ALLOWED_COUNTRIES", async () => {

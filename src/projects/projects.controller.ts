@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, Param, Patch, Post } from '@nestjs/common';
 import {
   ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation,
   ApiSecurity, ApiTags, ApiUnauthorizedResponse,
@@ -7,7 +7,7 @@ import { CurrentRequest, RequestContext } from '../auth/request-context.decorato
 import { RequireScopes, RootProjectOnly } from '../auth/require-scopes.decorator';
 import { ErrorResponseDto } from '../common/error-response.dto';
 import { ParseObjectIdPipe } from '../common/object-id.pipe';
-import { CreateProjectDto, ProjectListDto, ProjectViewDto, toProjectView } from './dto/project.dto';
+import { CreateProjectDto, ProjectListDto, ProjectViewDto, toProjectView, UpdateProjectDto } from './dto/project.dto';
 import { ProjectsService } from './projects.service';
 
 @ApiTags('projects')
@@ -30,6 +30,15 @@ export class ProjectsController {
   @ApiConflictResponse({ type: ErrorResponseDto, description: '`project_name_taken`' })
   async create(@Body() dto: CreateProjectDto, @CurrentRequest() context: RequestContext): Promise<ProjectViewDto> {
     return toProjectView(await this.projects.create(dto, context));
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: "Change a project's limits", description: 'Only the limits given change; null gives one back to the global setting. Every API instance applies it within 2 s.' })
+  @ApiOkResponse({ type: ProjectViewDto })
+  @ApiBadRequestResponse({ type: ErrorResponseDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  async update(@Param('id', ParseObjectIdPipe) id: string, @Body() dto: UpdateProjectDto, @CurrentRequest() context: RequestContext): Promise<ProjectViewDto> {
+    return toProjectView(await this.projects.update(id, dto, context));
   }
 
   @Get()

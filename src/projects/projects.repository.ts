@@ -10,6 +10,11 @@ export interface ProjectRecord extends Project {
   id: string;
 }
 
+type Limits = 'dailySegmentCap' | 'allowedCountries' | 'recipientHourlyLimit' | 'requestLimit' | 'burstLimit';
+
+/** A project's limits to change: a value sets it, null gives it back to the global setting. */
+export type ProjectChanges = { [K in Limits]?: Project[K] | null };
+
 type LeanProject = Project & { _id: Types.ObjectId };
 
 function toRecord({ _id, ...rest }: LeanProject): ProjectRecord {
@@ -39,6 +44,18 @@ export class ProjectsRepository {
   async findById(id: string): Promise<ProjectRecord | undefined> {
     if (!isMongoId(id)) return undefined;
     const doc = await this.model.findById(id).lean<LeanProject>();
+    return doc ? toRecord(doc) : undefined;
+  }
+
+  /** Sets the given limits, removes those given as null (back to the global setting); undefined when there is no such project. */
+  async update(id: string, changes: ProjectChanges): Promise<ProjectRecord | undefined> {
+    if (!isMongoId(id)) return undefined;
+    const set = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined && value !== null));
+    const unset = Object.fromEntries(Object.entries(changes).filter(([, value]) => value === null).map(([key]) => [key, 1]));
+    const update = { ...(Object.keys(set).length > 0 ? { $set: set } : {}), ...(Object.keys(unset).length > 0 ? { $unset: unset } : {}) };
+    const doc = Object.keys(update).length === 0
+      ? await this.model.findById(id).lean<LeanProject>()
+      : await this.model.findByIdAndUpdate(id, update, { returnDocument: 'after' }).lean<LeanProject>();
     return doc ? toRecord(doc) : undefined;
   }
 

@@ -7,13 +7,13 @@ import { ExpiringCache } from '../common/expiring-cache';
 import { RequestContext, ROOT_PROJECT } from '../common/request-context';
 import { AppConfig, SendPolicySettings } from '../config/app-config';
 import type { Project } from './project.schema';
-import { ProjectRecord, ProjectsRepository } from './projects.repository';
+import { ProjectChanges, ProjectRecord, ProjectsRepository } from './projects.repository';
 
 /**
  * How long a looked-up project (its limits) is trusted without asking the store again: every
  * send and request of a project key needs its limits, and they change rarely (as API keys: 2 s).
  */
-const PROJECT_CACHE_TTL_MS = 2000;
+export const PROJECT_CACHE_TTL_MS = 2000;
 
 export type NewProject = Omit<Project, 'createdAt' | 'createdBy'>;
 
@@ -46,6 +46,15 @@ export class ProjectsService {
   async create(input: NewProject, context: RequestContext): Promise<ProjectRecord> {
     const record = await this.repository.insert({ ...input, createdAt: new Date(), createdBy: context.actor });
     await this.audit.record({ actor: context.actor, requestId: context.requestId, action: AuditAction.ProjectCreated, details: { projectId: record.id, name: record.name } });
+    return record;
+  }
+
+  /** Takes effect at once in this process, within PROJECT_CACHE_TTL_MS in the others. */
+  async update(id: string, changes: ProjectChanges, context: RequestContext): Promise<ProjectRecord> {
+    const record = await this.repository.update(id, changes);
+    if (!record) throw new NotFoundError('Project', id);
+    this.cache.delete(id);
+    await this.audit.record({ actor: context.actor, requestId: context.requestId, action: AuditAction.ProjectUpdated, details: { projectId: id, changes } });
     return record;
   }
 

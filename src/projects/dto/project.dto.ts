@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsArray, IsInt, IsString, Length, Matches, Max, Min, ValidateBy } from 'class-validator';
+import { ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsArray, IsInt, IsOptional, IsString, Length, Matches, Max, Min, ValidateBy } from 'class-validator';
 import { IsOmittable } from '../../common/omittable';
 import { isSupportedCountry } from 'libphonenumber-js';
 import type { ProjectRecord } from '../projects.repository';
@@ -41,6 +41,29 @@ export class CreateProjectDto {
   @ApiPropertyOptional({ example: 50, description: 'API requests per key per THROTTLE_BURST_TTL_MS. Unset: THROTTLE_BURST_LIMIT' })
   @IsOmittable() @IsInt() @Min(1) @Max(1_000_000)
   readonly burstLimit?: number;
+}
+
+/** PATCH /v1/projects/:id: the limits given change; null gives one back to the global setting. */
+export class UpdateProjectDto {
+  @ApiPropertyOptional({ type: Number, nullable: true, example: 80000, description: 'null: DAILY_SEGMENT_CAP from now on' })
+  @IsOptional() @IsInt() @Min(0) @Max(1_000_000_000)
+  readonly dailySegmentCap?: number | null;
+
+  @ApiPropertyOptional({ type: [String], nullable: true, example: ['BR'], description: 'null: ALLOWED_COUNTRIES from now on' })
+  @IsOptional() @Transform(upper) @IsArray() @ArrayNotEmpty() @ArrayUnique() @ArrayMaxSize(300) @IsCountryList()
+  readonly allowedCountries?: string[] | null;
+
+  @ApiPropertyOptional({ type: Number, nullable: true, example: 5, description: 'null: RECIPIENT_HOURLY_LIMIT from now on' })
+  @IsOptional() @IsInt() @Min(0) @Max(1_000_000)
+  readonly recipientHourlyLimit?: number | null;
+
+  @ApiPropertyOptional({ type: Number, nullable: true, example: 600, description: 'null: THROTTLE_LIMIT from now on' })
+  @IsOptional() @IsInt() @Min(1) @Max(1_000_000)
+  readonly requestLimit?: number | null;
+
+  @ApiPropertyOptional({ type: Number, nullable: true, example: 50, description: 'null: THROTTLE_BURST_LIMIT from now on' })
+  @IsOptional() @IsInt() @Min(1) @Max(1_000_000)
+  readonly burstLimit?: number | null;
 }
 
 export class ProjectViewDto {
