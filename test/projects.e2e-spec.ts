@@ -1,4 +1,4 @@
-import { brMobile, Broker } from './support/delivery-kit';
+import { brMobile, Broker, deliveryKit } from './support/delivery-kit';
 import { RunningSystem, startSystem, TEST_API_KEY } from './support/system';
 import { waitFor } from './support/wait-for';
 import { TemplatesRepository } from '../src/templates/templates.repository';
@@ -36,7 +36,7 @@ describe('projects: one project cannot see or touch another', () => {
   }
 
   beforeAll(async () => {
-    system = await startSystem();
+    system = await startSystem({ env: { SMS_RETRY_BASE_MS: '50', SMS_RETRY_MAX_MS: '100' } });
     broker = await Broker.connect();
     a = await project('team-a');
     b = await project('team-b');
@@ -137,6 +137,16 @@ describe('projects: one project cannot see or touch another', () => {
     const seenByB = JSON.stringify((await as(b.admin).get('/v1/audit?limit=200').expect(200)).body.items);
     expect(seenByB).not.toContain(sent);
     expect(seenByB).not.toContain('team-a');
+    expect((await root.get(`/v1/audit?messageId=${sent}`).expect(200)).body.items.length).toBe(ofA.length);
+  });
+
+  it("keeps a retried message's entries in its project (the retry's signed hint carries it)", async () => {
+    const to = brMobile(1302);
+    await deliveryKit(system).fault(to, '20429', 1);
+    const sent = (await as(a.sender).post('/v1/messages', { to, body: 'retried' }).expect(202)).body.id as string;
+    await waitFor('delivered after a retry', async () => (await as(a.sender).get(`/v1/messages/${sent}`)).body.status === 'delivered');
+    const ofA = (await as(a.admin).get(`/v1/audit?messageId=${sent}`).expect(200)).body.items as { action: string }[];
+    expect(ofA.map((entry) => entry.action)).toContain('message.retry_scheduled');
     expect((await root.get(`/v1/audit?messageId=${sent}`).expect(200)).body.items.length).toBe(ofA.length);
   });
 
