@@ -32,15 +32,17 @@ export class UnknownProjectError extends DomainError {
 @Injectable()
 export class ProjectsService {
   private readonly cache = new ExpiringCache<string, Promise<ProjectRecord | undefined>>(PROJECT_CACHE_TTL_MS, 10_000);
-  /** Read once: every send asks for it, and the environment does not change. */
+  /** Read once: every send and request asks for them, and the environment does not change. */
   private readonly globalPolicy: SendPolicySettings;
+  private readonly globalLimits: RequestLimits;
 
   constructor(
     private readonly repository: ProjectsRepository,
     private readonly audit: AuditService,
-    private readonly config: AppConfig,
+    config: AppConfig,
   ) {
     this.globalPolicy = config.sendPolicy;
+    this.globalLimits = { limit: config.throttle.limit, burstLimit: config.throttle.burst.limit };
   }
 
   async create(input: NewProject, context: RequestContext): Promise<ProjectRecord> {
@@ -111,8 +113,8 @@ export class ProjectsService {
 
   /** API request budgets per key of this project. */
   async requestLimitsFor(projectId: string): Promise<RequestLimits> {
-    const { limit, burst } = this.config.throttle;
+    const { limit, burstLimit } = this.globalLimits;
     const project = projectId === ROOT_PROJECT ? undefined : await this.find(projectId);
-    return { limit: project?.requestLimit ?? limit, burstLimit: project?.burstLimit ?? burst.limit };
+    return { limit: project?.requestLimit ?? limit, burstLimit: project?.burstLimit ?? burstLimit };
   }
 }
