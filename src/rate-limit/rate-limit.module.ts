@@ -3,6 +3,7 @@ import { ThrottlerModule, ThrottlerModuleOptions } from '@nestjs/throttler';
 import type { Request } from 'express';
 import { ApiKeyAuthenticator } from '../auth/api-key.authenticator';
 import { AuthModule } from '../auth/auth.module';
+import { ROOT_PROJECT } from '../common/request-context';
 import { AppConfig } from '../config/app-config';
 import { ProjectsModule } from '../projects/projects.module';
 import { ProjectsService, RequestLimits } from '../projects/projects.service';
@@ -13,11 +14,11 @@ import { RateLimitStorage } from './rate-limit.storage';
  * A key's budgets are its project's (THROTTLE_LIMIT and THROTTLE_BURST_LIMIT unless the project
  * sets its own); callers without a valid key get the global ones, counted per address.
  */
-function limitOf(authenticator: ApiKeyAuthenticator, projects: ProjectsService, config: AppConfig, which: keyof RequestLimits) {
+function limitOf(authenticator: ApiKeyAuthenticator, projects: ProjectsService, which: keyof RequestLimits) {
   return async (context: ExecutionContext): Promise<number> => {
     const identity = await authenticator.identify(context.switchToHttp().getRequest<Request>());
-    if (!('principal' in identity)) return which === 'limit' ? config.throttle.limit : config.throttle.burst.limit;
-    return (await projects.requestLimitsFor(identity.principal.projectId))[which];
+    // Without a valid key: the global budgets (the root project's), counted per address.
+    return (await projects.requestLimitsFor('principal' in identity ? identity.principal.projectId : ROOT_PROJECT))[which];
   };
 }
 
@@ -26,8 +27,8 @@ function throttlerOptions(config: AppConfig, storage: RateLimitStorage, authenti
   const { burst, ttlMs } = config.throttle;
   return {
     throttlers: [
-      { name: 'burst', ttl: burst.ttlMs, limit: limitOf(authenticator, projects, config, 'burstLimit') },
-      { name: 'sustained', ttl: ttlMs, limit: limitOf(authenticator, projects, config, 'limit') },
+      { name: 'burst', ttl: burst.ttlMs, limit: limitOf(authenticator, projects, 'burstLimit') },
+      { name: 'sustained', ttl: ttlMs, limit: limitOf(authenticator, projects, 'limit') },
     ],
     storage,
   };
