@@ -121,6 +121,10 @@ describe('projects: limits, producers and opt-outs', () => {
     await root.post('/v1/opt-outs', { phone: stranger, reason: 'nobody here texted it' }).expect(201);
     const listed = async (key: string) => ((await as(key).get('/v1/opt-outs?limit=100').expect(200)).body.items as { phone: string }[]).map((item) => item.phone);
     expect(await listed(a.key)).toEqual([messaged]);
+    // Root's words stay root's: a project sees that and when the number was listed, not why or by whom.
+    const seenByA = (await as(a.key).get(`/v1/opt-outs?phone=${encodeURIComponent(messaged)}`).expect(200)).body.items[0];
+    expect(seenByA).toMatchObject({ phone: messaged, source: 'manual', reason: 'listed by hand outside this project', createdBy: 'another project' });
+    expect((await root.get(`/v1/opt-outs?phone=${encodeURIComponent(messaged)}`).expect(200)).body.items[0].reason).toBe('STOP by phone');
     expect(await listed(b.key)).toEqual([]);
     expect(await listed(TEST_API_KEY)).toEqual(expect.arrayContaining([messaged, stranger]));
     // Binding across projects: B's message to A's opted-out recipient is blocked, not sent.

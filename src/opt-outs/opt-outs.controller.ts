@@ -30,7 +30,7 @@ export class OptOutsController {
   @ApiBadRequestResponse({ type: ErrorResponseDto })
   async list(@Query() query: ListOptOutsQuery, @CurrentRequest() context: RequestContext): Promise<OptOutPageDto> {
     const { items, nextCursor } = await this.optOuts.list({ phone: query.phone, before: query.cursor, limit: query.limit }, context);
-    return { items: items.map(toOptOutView), nextCursor };
+    return { items: items.map((item) => toOptOutView(item, context)), nextCursor };
   }
 
   @Post()
@@ -49,7 +49,7 @@ export class OptOutsController {
     const change = { reason: dto.reason, source: 'manual' as const, actor: context.actor, requestId: context.requestId, projectId: context.projectId };
     const { entry, created } = await this.optOuts.add(dto.phone, change);
     if (!created) response.status(HttpStatus.OK);
-    return toOptOutView(entry);
+    return toOptOutView(entry, context);
   }
 
   @Delete(':phone')
