@@ -36,7 +36,7 @@ describe('projects: one project cannot see or touch another', () => {
   }
 
   beforeAll(async () => {
-    system = await startSystem({ env: { SMS_RETRY_BASE_MS: '50', SMS_RETRY_MAX_MS: '100' } });
+    system = await startSystem({ env: { SMS_MAX_ATTEMPTS: '2', SMS_RETRY_BASE_MS: '50', SMS_RETRY_MAX_MS: '100' } });
     broker = await Broker.connect();
     a = await project('team-a');
     b = await project('team-b');
@@ -158,6 +158,20 @@ describe('projects: one project cannot see or touch another', () => {
     await as(b.admin).post(`/v1/dead-letters/${letter.id}/replay`).expect(404);
     expect((await root.get('/v1/dead-letters?limit=200').expect(200)).body.items.map((item: { id: string }) => item.id)).toContain(letter.id);
     expect((await root.get(`/v1/audit?action=command.dead_lettered&limit=200`).expect(200)).body.items.find((entry: { details: { deadLetterId: string } }) => entry.details.deadLetterId === letter.id)).toBeDefined();
+  });
+
+  it("files a stored message's dead letter under the message's project; only it (or root) replays it", async () => {
+    const kit = deliveryKit(system);
+    const to = brMobile(1501);
+    await kit.fault(to, '20429', 0);
+    const sent = (await as(a.sender).post('/v1/messages', { to, body: 'gives up' }).expect(202)).body.id as string;
+    const letter = await waitFor('its dead letter', async () => ((await as(a.admin).get('/v1/dead-letters?limit=200').expect(200)).body.items as { id: string; messageId?: string }[]).find((item) => item.messageId === sent));
+    await kit.clearFaults();
+    expect(JSON.stringify((await as(b.admin).get('/v1/dead-letters?limit=200').expect(200)).body)).not.toContain(sent);
+    await as(b.admin).post(`/v1/dead-letters/${letter.id}/replay`).expect(404);
+    expect((await as(a.sender).get(`/v1/messages/${sent}`).expect(200)).body.status).toBe('failed');
+    await as(a.admin).post(`/v1/dead-letters/${letter.id}/replay`).expect(200);
+    await waitFor('delivered after the replay', async () => (await as(a.sender).get(`/v1/messages/${sent}`)).body.status === 'delivered');
   });
 
   it('reports on the caller\'s project only', async () => {
