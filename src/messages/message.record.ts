@@ -26,6 +26,8 @@ export interface MessageRecord {
   createdBy: string;
   requestId?: string;
   producerId?: string;
+  /** Missing: the root project's (src/common/request-context.ts). */
+  projectId?: string;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -54,6 +56,8 @@ export interface NewMessage {
   createdBy: string;
   requestId?: string;
   producerId?: string;
+  /** Unset for the root project's messages. */
+  projectId?: string;
 }
 
 export interface ProviderFailure {
