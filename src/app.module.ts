@@ -9,6 +9,8 @@ import { createValidationPipe } from './common/validation';
 import { CoreModule } from './core.module';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { DeadLettersModule } from './dead-letters/dead-letters.module';
+import { EventIndexSetup } from './events/event-index.setup';
+import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
 import { MessagesModule } from './messages/messages.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -38,8 +40,10 @@ import { WebhooksModule } from './webhooks/webhooks.module';
     HealthModule,
     MetricsModule,
     DashboardModule,
+    EventsModule,
   ],
   providers: [
+    EventIndexSetup,
     { provide: APP_PIPE, useFactory: createValidationPipe },
     { provide: APP_FILTER, useClass: AllExceptionsFilter },
     // Guards run in this order. How often first, so callers without a valid key (guessing keys,

@@ -16,10 +16,17 @@ export interface AuditEvent {
 /** Hears of each entry once it is stored, in this process (metrics count events this way). */
 export type AuditListener = (event: AuditEvent, at: Date) => void;
 
+/** A status change as its fenced entry holds it. */
+export type FencedEvent = AuditEvent & { seq: number; fence: string; change: LoggedFields; event?: Record<string, unknown> };
+
+/** Hears of each status change this process won (the event publisher hands it on). */
+export type ChangeListener = (entry: FencedEvent, at: Date) => void;
+
 @Injectable()
 export class AuditService {
   private readonly logger = new Logger(AuditService.name);
   private readonly listeners: AuditListener[] = [];
+  private readonly changeListeners: ChangeListener[] = [];
 
   constructor(private readonly repository: AuditRepository) {}
 
@@ -34,11 +41,29 @@ export class AuditService {
    * An entry that must be the only one under its fence (a status change, src/lifecycle): false,
    * and nothing recorded, when another writer took that fence first.
    */
-  async recordFenced(event: AuditEvent & { seq: number; fence: string; change: LoggedFields }, at = new Date()): Promise<boolean> {
-    if (!(await this.repository.appendFenced({ ...event, at }))) return false;
+  async recordFenced(event: FencedEvent, at = new Date()): Promise<boolean> {
+    // Written pending: the entry is the outbox of its event until the broker confirms it.
+    if (!(await this.repository.appendFenced({ ...event, at, eventPending: true }))) return false;
     this.logger.log({ audit: event.action, actor: event.actor, messageId: event.messageId, requestId: event.requestId });
     for (const listener of this.listeners) this.notify(listener, event, at);
+    for (const listener of this.changeListeners) this.notify((entry) => listener(entry as FencedEvent, at), event, at);
     return true;
+  }
+
+  onChange(listener: ChangeListener): void {
+    this.changeListeners.push(listener);
+  }
+
+  pendingEvents(before: Date, limit: number): Promise<AuditEntry[]> {
+    return this.repository.pendingEvents(before, limit);
+  }
+
+  settleEvents(fences: string[]): Promise<void> {
+    return this.repository.settleEvents(fences);
+  }
+
+  ensureEventIndex(): Promise<void> {
+    return this.repository.ensureEventIndex();
   }
 
   findFenced(fence: string): Promise<AuditEntry | null> {

@@ -26,6 +26,8 @@ export interface Report {
   attempt?: number;
   /** The version the message has once that attempt's `sent` is recorded (from the callback URL). */
   version?: number;
+  /** What the message's events say of it (from the callback URL), so its event needs no read. */
+  context?: Pick<MessageRecord, 'segments'> & Partial<Pick<MessageRecord, 'producerId' | 'metadata' | 'statusCallback'>>;
 }
 
 /**
@@ -196,7 +198,7 @@ export class MessageLifecycle {
       if (retried !== undefined) return retried;
     }
     const known = report.version !== undefined && report.attempt !== undefined
-      ? { id, version: report.version, status: MessageStatus.Sent, attempts: report.attempt, twilioSid: report.twilioSid, pending: [] }
+      ? { id, version: report.version, status: MessageStatus.Sent, attempts: report.attempt, twilioSid: report.twilioSid, pending: [], ...report.context }
       : undefined;
     return this.log.change(id, (current) => !reportApplies(current, status, report) ? null : {
       status, fields: { twilioSid: report.twilioSid, ...(failure ? failureFields(failure) : {}) }, detail: failure?.description,

@@ -26,6 +26,8 @@ export interface MessageRecord {
   createdBy: string;
   requestId?: string;
   producerId?: string;
+  /** Where this message's own events are posted (src/webhooks/), besides the endpoints. */
+  statusCallback?: string;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -54,6 +56,7 @@ export interface NewMessage {
   createdBy: string;
   requestId?: string;
   producerId?: string;
+  statusCallback?: string;
 }
 
 export interface ProviderFailure {

@@ -85,6 +85,10 @@ export class Message {
   @Prop()
   producerId?: string;
 
+  /** The sender's URL for this message's own events (POST /v1/messages `statusCallback`). */
+  @Prop()
+  statusCallback?: string;
+
   createdAt!: Date;
   updatedAt!: Date;
 }

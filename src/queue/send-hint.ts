@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { IsIn, IsInt, IsOptional, IsString, Length, Min, ValidateIf } from 'class-validator';
+import { IsIn, IsInt, IsObject, IsOptional, IsString, Length, Min, ValidateIf } from 'class-validator';
+import { contextOf, type EventContext } from '../events/status-event';
 
 /**
  * What the API (or a worker scheduling a retry) already knows of a stored message when it
@@ -32,6 +33,10 @@ export class SendHint {
   @IsOptional() @IsInt()
   exp?: number;
 
+  /** What the message's events say of it (segments, producerId, metadata, statusCallback), so they need no read either. */
+  @IsOptional() @IsObject()
+  ctx?: EventContext;
+
   @IsOptional() @IsString()
   sig?: string;
 }
@@ -52,9 +57,9 @@ function keyFor(secret: string): Buffer {
 
 function digest(messageId: string, hint: UnsignedHint, secret: string): string {
   const key = keyFor(secret);
-  const { v, attempts, status, to, from, body, exp } = hint;
-  // exp only when set, so hints signed before it existed still verify.
-  const signed = [messageId, v, attempts, status, to, from, body, ...(exp === undefined ? [] : [exp])];
+  const { v, attempts, status, to, from, body, exp, ctx } = hint;
+  // exp and ctx only when set, so hints signed before they existed still verify.
+  const signed = [messageId, v, attempts, status, to, from, body, ...(exp === undefined ? [] : [exp]), ...(ctx === undefined ? [] : [{ ctx }])];
   return createHmac('sha256', key).update(JSON.stringify(signed)).digest('base64url');
 }
 
@@ -71,8 +76,19 @@ export function verifiedHint(messageId: string, hint: SendHint | undefined, secr
   return unsigned;
 }
 
-/** The hint for a message just stored: version 1, no attempt yet. */
-export function newMessageHint(message: { id: string; to: string; from: string | null; body: string; expiresAt?: Date }, secret: string): SendHint {
+type Hinted = { id: string; to: string; from: string | null; body: string; expiresAt?: Date } & Parameters<typeof contextOf>[0];
+
+/** The hint for a message at version `v` after `attempts` attempts (a new one: 1 and 0). */
+export function hintOf(message: Hinted, secret: string, v = 1, attempts = 0): SendHint {
   const exp = message.expiresAt?.getTime();
-  return signHint(message.id, { v: 1, attempts: 0, status: 'queued', to: message.to, from: message.from, body: message.body, ...(exp === undefined ? {} : { exp }) }, secret);
+  const ctx = contextOf(message);
+  return signHint(message.id, {
+    v, attempts, status: 'queued', to: message.to, from: message.from, body: message.body,
+    ...(exp === undefined ? {} : { exp }), ...(ctx.known === false ? {} : { ctx }),
+  }, secret);
+}
+
+/** The hint for a message just stored: version 1, no attempt yet. */
+export function newMessageHint(message: Hinted, secret: string): SendHint {
+  return hintOf(message, secret);
 }

@@ -8,7 +8,8 @@ import { MessagesRepository } from '../messages/messages.repository';
 import { MessageIntake } from '../messages/message-intake';
 import type { SendSmsCommand } from '../queue/sms-commands';
 import { retryDelayMs } from '../queue/sms-topology';
-import { SendHint, signHint, verifiedHint } from '../queue/send-hint';
+import { hintOf, SendHint, verifiedHint } from '../queue/send-hint';
+import { callbackContextParam, eventContextOf } from '../events/callback-context';
 import { OptOutsService } from '../opt-outs/opt-outs.service';
 import { SendPolicy } from '../policy/send-policy';
 import { maskPhone } from './phone';
@@ -65,7 +66,7 @@ export class SmsService {
       const hint = verifiedHint(command.messageId, command.stored, this.config.twilio.authToken);
       const known = hint && {
         id: command.messageId, version: hint.v, attempts: hint.attempts, status: MessageStatus.Queued, to: hint.to, from: hint.from, body: hint.body, pending: [],
-        ...(hint.exp === undefined ? {} : { expiresAt: new Date(hint.exp) }),
+        ...(hint.exp === undefined ? {} : { expiresAt: new Date(hint.exp) }), ...eventContextOf(hint.ctx),
       };
       return this.deliver(command.messageId, { actor: 'worker', requestId: command.requestId }, known);
     }
@@ -205,9 +206,7 @@ export class SmsService {
 
   /** The hint a command for this stored, queued message carries, so its worker need not read it. */
   private hintFor(message: Basis & Pick<MessageState, 'to' | 'from' | 'body'>): SendHint {
-    const { version: v, attempts, to, from, body } = message;
-    const exp = message.expiresAt?.getTime();
-    return signHint(message.id, { v, attempts, status: 'queued', to, from, body, ...(exp === undefined ? {} : { exp }) }, this.config.twilio.authToken);
+    return hintOf(message, this.config.twilio.authToken, message.version, message.attempts);
   }
 
   /**
@@ -216,7 +215,7 @@ export class SmsService {
    * nothing, and a final status is one fenced write pair without a read.
    */
   private statusCallbackFor(held: Held): string {
-    const query = new URLSearchParams({ messageId: held.id, attempt: String(held.attempts), v: String(held.version + 1) });
+    const query = new URLSearchParams({ messageId: held.id, attempt: String(held.attempts), v: String(held.version + 1), ...callbackContextParam(held) });
     return `${this.config.publicBaseUrl}/v1/webhooks/twilio/status?${query}`;
   }
 }

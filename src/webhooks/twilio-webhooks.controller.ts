@@ -7,6 +7,7 @@ import { ErrorResponseDto } from '../common/error-response.dto';
 import { MessageLifecycle } from '../lifecycle/message-lifecycle.service';
 import { MessageStatus, statusFromTwilio } from '../lifecycle/message-status';
 import { describeTwilioError } from '../sms/twilio-errors';
+import { contextFromParam } from '../events/callback-context';
 import { StatusCallbackDto } from './dto/status-callback.dto';
 import { TwilioSignatureGuard } from './twilio-signature.guard';
 import { WebhookThrottlerGuard } from './webhook-throttler.guard';
@@ -16,6 +17,8 @@ interface StatusCallbackQuery {
   messageId?: string;
   attempt?: string;
   v?: string;
+  /** The message's event context (src/events/callback-context.ts). */
+  ev?: string;
 }
 
 function wholeNumber(value: string | undefined): number | undefined {
@@ -46,7 +49,11 @@ export class TwilioWebhooksController {
     if (!status || status === MessageStatus.Sent || status === MessageStatus.Sending || !messageId || !isMongoId(messageId)) return;
     const code = callback.ErrorCode ? Number(callback.ErrorCode) : undefined;
     const failure = code ? { code, message: describeTwilioError(code).title, description: describeTwilioError(code).description } : undefined;
-    const report = { twilioSid: callback.MessageSid, failure, attempt: wholeNumber(query.attempt), version: wholeNumber(query.v) };
+    const context = contextFromParam(query.ev);
+    const report = {
+      twilioSid: callback.MessageSid, failure, attempt: wholeNumber(query.attempt), version: wholeNumber(query.v),
+      ...(context.segments === undefined ? {} : { context: { ...context, segments: context.segments } }),
+    };
     await this.lifecycle.applyReported(messageId, status, report, { actor: 'twilio' });
   }
 }
