@@ -21,6 +21,7 @@ import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { ReportsModule } from './reports/reports.module';
 import { TemplatesModule } from './templates/templates.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
+import { WebhookEndpointsModule } from './webhook-endpoints/webhook-endpoints.module';
 
 /** The API process: REST, Swagger, Twilio webhooks. Sending happens in the worker. */
 @Module({
@@ -41,6 +42,7 @@ import { WebhooksModule } from './webhooks/webhooks.module';
     MetricsModule,
     DashboardModule,
     EventsModule,
+    WebhookEndpointsModule,
   ],
   providers: [
     EventIndexSetup,

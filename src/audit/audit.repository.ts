@@ -61,6 +61,11 @@ export class AuditRepository {
     return this.model.find({ eventPending: true, at: { $lt: before } }, { _id: 0 }).sort({ at: 1 }).limit(limit).lean<AuditEntry[]>();
   }
 
+  /** Status changes made in [from, to], oldest first (replays; the time range is scanned, an operator's request). */
+  async changesBetween(from: Date, to: Date, limit: number): Promise<AuditEntry[]> {
+    return this.model.find({ seq: { $gte: 2 }, at: { $gte: from, $lte: to } }, { _id: 0 }).sort({ at: 1 }).limit(limit).lean<AuditEntry[]>();
+  }
+
   /** One write for a whole batch of published events. */
   async settleEvents(fences: string[]): Promise<void> {
     if (fences.length === 0) return;

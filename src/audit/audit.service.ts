@@ -58,6 +58,10 @@ export class AuditService {
     return this.repository.pendingEvents(before, limit);
   }
 
+  changesBetween(from: Date, to: Date, limit: number): Promise<AuditEntry[]> {
+    return this.repository.changesBetween(from, to, limit);
+  }
+
   settleEvents(fences: string[]): Promise<void> {
     return this.repository.settleEvents(fences);
   }

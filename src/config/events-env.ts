@@ -1,4 +1,5 @@
 import { Type } from 'class-transformer';
+import { createHmac } from 'node:crypto';
 import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 
 /** Status events and webhooks (src/events/, src/webhook-endpoints/): their variables, validated with the rest. */
@@ -40,6 +41,10 @@ export class EventsEnvDto {
   @Type(() => Number) @IsInt() @Min(100) @Max(60_000)
   WEBHOOK_TIMEOUT_MS = 5000;
 
+  /** Signs the posts to messages' `statusCallback` URLs (whsec_…). Empty: derived from TWILIO_AUTH_TOKEN (README). */
+  @IsOptional() @IsString() @Matches(/^whsec_[A-Za-z0-9+/=]{24,}$/, { message: 'STATUS_CALLBACK_SECRET must be whsec_ and base64' })
+  STATUS_CALLBACK_SECRET?: string;
+
   /** Deliveries in flight per process. */
   @Type(() => Number) @IsInt() @Min(1) @Max(1000)
   WEBHOOK_PREFETCH = 20;
@@ -60,6 +65,10 @@ export interface WebhookSettings {
   disableAfterMs: number;
   timeoutMs: number;
   prefetch: number;
+  /** Sandbox mode (TWILIO_SANDBOX=true): http and local addresses allowed as webhook URLs. */
+  allowLocal: boolean;
+  /** Signs status callbacks (per-message URLs). */
+  callbackSecret: string;
 }
 
 export function eventsSettingsOf(env: EventsEnvDto): EventsSettings {
@@ -69,9 +78,15 @@ export function eventsSettingsOf(env: EventsEnvDto): EventsSettings {
   };
 }
 
-export function webhookSettingsOf(env: EventsEnvDto): WebhookSettings {
+/** The status-callback secret when none is set: `whsec_` + base64 of HMAC-SHA256(auth token, "notifyx status callbacks"). */
+export function derivedCallbackSecret(authToken: string): string {
+  return `whsec_${createHmac('sha256', authToken).update('notifyx status callbacks').digest('base64')}`;
+}
+
+export function webhookSettingsOf(env: EventsEnvDto & { TWILIO_SANDBOX: boolean; TWILIO_AUTH_TOKEN: string }): WebhookSettings {
   return {
     queue: env.WEBHOOK_QUEUE || `${env.EVENTS_EXCHANGE}.webhooks`, retryBaseMs: env.WEBHOOK_RETRY_BASE_MS, retryMaxMs: env.WEBHOOK_RETRY_MAX_MS,
     maxAttempts: env.WEBHOOK_MAX_ATTEMPTS, disableAfterMs: env.WEBHOOK_DISABLE_AFTER_MS, timeoutMs: env.WEBHOOK_TIMEOUT_MS, prefetch: env.WEBHOOK_PREFETCH,
+    allowLocal: env.TWILIO_SANDBOX, callbackSecret: env.STATUS_CALLBACK_SECRET || derivedCallbackSecret(env.TWILIO_AUTH_TOKEN),
   };
 }

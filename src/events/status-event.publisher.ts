@@ -13,6 +13,8 @@ const BATCH = 200;
 const MAX_BUFFERED = 10_000;
 const CONFIRM_TIMEOUT_MS = 10_000;
 
+export const STATUS_CALLBACK_HEADER = 'x-notifyx-status-callback';
+
 export function fenceOf(entry: Pick<ChangeEntry, 'messageId' | 'seq'>): string {
   return `${entry.messageId}:${entry.seq}`;
 }
@@ -86,24 +88,26 @@ export class StatusEventPublisher implements OnModuleInit, OnApplicationShutdown
   async publishAndSettle(entries: ChangeEntry[]): Promise<number> {
     if (entries.length === 0) return 0;
     const complete = await this.completed(entries);
-    const results = await Promise.allSettled(complete.map((entry) => this.publish(statusEventOf(entry))));
+    const results = await Promise.allSettled(complete.map((entry) => this.publish(statusEventOf(entry), entry.event?.statusCallback)));
     const published = complete.filter((_entry, index) => results[index].status === 'fulfilled');
     await this.audit.settleEvents(published.map(fenceOf));
     if (published.length < complete.length) throw new Error(`${complete.length - published.length} events not confirmed by the broker`);
     return published.length;
   }
 
-  private async publish(event: StatusEvent): Promise<void> {
+  /** `statusCallback`: the message's own URL, for the webhook dispatcher; a header, not part of the event. */
+  private async publish(event: StatusEvent, statusCallback?: string): Promise<void> {
     const { exchange } = this.config.events;
     await this.channel!.publish(exchange, event.type, Buffer.from(JSON.stringify(event)), {
       persistent: true, contentType: 'application/json', messageId: event.id, type: event.type,
+      ...(statusCallback ? { headers: { [STATUS_CALLBACK_HEADER]: statusCallback } } : {}),
       timestamp: Math.floor(Date.parse(event.timestamp) / 1000), timeout: CONFIRM_TIMEOUT_MS,
     });
     for (const listener of this.listeners) listener(event);
   }
 
   /** The rare entry whose writer did not hold the message's context (a command from before it existed): read it. */
-  private async completed(entries: ChangeEntry[]): Promise<ChangeEntry[]> {
+  async completed(entries: ChangeEntry[]): Promise<ChangeEntry[]> {
     const completed: ChangeEntry[] = [];
     for (const entry of entries) {
       if (entry.event?.known !== false) completed.push(entry);

@@ -1,0 +1,9 @@
+/** The events an endpoint (or a message's statusCallback) can receive: a message's outcomes. */
+export const WEBHOOK_EVENT_TYPES = [
+  'message.sent', 'message.delivered', 'message.undelivered', 'message.failed', 'message.blocked', 'message.canceled', 'message.expired',
+] as const;
+export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+
+export function isWebhookEventType(type: string): type is WebhookEventType {
+  return (WEBHOOK_EVENT_TYPES as readonly string[]).includes(type);
+}

@@ -1,0 +1,146 @@
+import { randomBytes } from 'node:crypto';
+import { connectToBroker } from '../src/queue/broker-connection';
+import { brMobile, deliveryKit, DeliveryKit } from './support/delivery-kit';
+import { freePort, RunningSystem, startSystem, TEST_API_KEY } from './support/system';
+import { waitFor } from './support/wait-for';
+import { WebhookReceiver } from './support/webhook-receiver';
+
+const MAX_ATTEMPTS = 30;
+const DISABLE_AFTER_MS = 15000;
+
+/**
+ * Signed webhooks end to end: the real API and worker, the events exchange, the webhook queue and
+ * its delay queues on the real RabbitMQ, and a real HTTP receiver this test stops and restarts.
+ * The backoff is shortened (WEBHOOK_RETRY_BASE_MS) so an outage of many retries takes seconds.
+ */
+describe('webhook endpoints', () => {
+  const exchange = `notifyx.test.${randomBytes(4).toString('hex')}.events`;
+  let system: RunningSystem;
+  let kit: DeliveryKit;
+  let receiver: WebhookReceiver;
+  const admin = () => ({
+    post: (path: string, body: object) => system.http().post(path).set('x-api-key', TEST_API_KEY).send(body),
+    get: (path: string) => system.http().get(path).set('x-api-key', TEST_API_KEY),
+    patch: (path: string, body: object) => system.http().patch(path).set('x-api-key', TEST_API_KEY).send(body),
+    delete: (path: string) => system.http().delete(path).set('x-api-key', TEST_API_KEY),
+  });
+
+  beforeAll(async () => {
+    receiver = new WebhookReceiver(await freePort());
+    await receiver.start();
+    system = await startSystem({ env: {
+      EVENTS_EXCHANGE: exchange, WEBHOOK_RETRY_BASE_MS: '200', WEBHOOK_RETRY_MAX_MS: '1000', WEBHOOK_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
+      WEBHOOK_DISABLE_AFTER_MS: String(DISABLE_AFTER_MS), WEBHOOK_TIMEOUT_MS: '1000',
+    } });
+    kit = deliveryKit(system);
+  });
+  afterEach(() => {
+    receiver.status = 200;
+  });
+  afterAll(async () => {
+    await system?.close();
+    await receiver?.stop();
+    const connection = await connectToBroker([process.env.RABBITMQ_URL ?? 'amqp://127.0.0.1']).catch(() => undefined);
+    const channel = await connection?.createChannel();
+    for (let level = 0; level < MAX_ATTEMPTS; level += 1) await channel?.deleteQueue(level ? `${exchange}.webhooks.retry.${level}` : `${exchange}.webhooks`);
+    await channel?.deleteExchange(exchange);
+    await connection?.close();
+  });
+
+  async function createEndpoint(body: object = {}): Promise<{ id: string; secret: string }> {
+    const { body: created } = await admin().post('/v1/webhook-endpoints', { url: receiver.url, ...body }).expect(201);
+    return created as { id: string; secret: string };
+  }
+
+  it('creates, lists, changes and deletes endpoints; the secret is shown once; admin scope only', async () => {
+    const created = await createEndpoint({ description: 'crud', eventTypes: ['message.failed'] });
+    expect(created.secret).toMatch(/^whsec_/);
+    const { body: listed } = await admin().get('/v1/webhook-endpoints').expect(200);
+    expect(listed.find((endpoint: { id: string }) => endpoint.id === created.id)).toMatchObject({ description: 'crud', enabled: true, activeSecrets: 1 });
+    expect(JSON.stringify(listed)).not.toContain(created.secret);
+    const { body: changed } = await admin().patch(`/v1/webhook-endpoints/${created.id}`, { eventTypes: ['message.canceled'] }).expect(200);
+    expect(changed.eventTypes).toEqual(['message.canceled']);
+    const { body: refused } = await admin().post('/v1/webhook-endpoints', { url: receiver.url, eventTypes: ['message.sending'] }).expect(400);
+    expect(JSON.stringify(refused)).toContain('eventTypes');
+    const { body: reader } = await admin().post('/v1/api-keys', { name: 'reader', scopes: ['messages:read', 'messages:send'] }).expect(201);
+    await system.http().get('/v1/webhook-endpoints').set('x-api-key', reader.key).expect(403);
+    await admin().delete(`/v1/webhook-endpoints/${created.id}`).expect(204);
+    await admin().get(`/v1/webhook-endpoints/${created.id}`).expect(404);
+  });
+
+  it('posts each outcome signed per Standard Webhooks, with the event id as webhook-id; logs each attempt', async () => {
+    const endpoint = await createEndpoint();
+    const { body } = await kit.post({ to: brMobile(11), body: 'webhook hello', metadata: { ref: 'w1' } }).expect(202);
+    const posts = await waitFor('sent and delivered posted', async () => receiver.of(body.id).length >= 2 && receiver.of(body.id));
+    expect(posts.map((post) => post.event.type).sort()).toEqual(['message.delivered', 'message.sent']);
+    for (const post of posts) {
+      expect(WebhookReceiver.verify(post, endpoint.secret)).toMatchObject({ id: post.event.id });
+      expect(post.headers['webhook-id']).toBe(post.event.id);
+    }
+    expect(() => WebhookReceiver.verify(posts[0], `whsec_${randomBytes(24).toString('base64')}`)).toThrow();
+    expect(posts.find((post) => post.event.type === 'message.delivered')!.event.data).toMatchObject({ status: 'delivered', metadata: { ref: 'w1' }, segments: 1 });
+    const { body: log } = await waitFor('attempts logged', async () => {
+      const response = await admin().get(`/v1/webhook-endpoints/${endpoint.id}/deliveries`);
+      return response.body.items?.length >= 2 && response;
+    });
+    expect(log.items[0]).toMatchObject({ ok: true, statusCode: 200, attempt: 1, latencyMs: expect.any(Number) });
+    await admin().delete(`/v1/webhook-endpoints/${endpoint.id}`).expect(204);
+  });
+
+  it('the receiver down through many retries, then back: every event arrives; a repeat only with the same id', async () => {
+    const endpoint = await createEndpoint();
+    await receiver.stop();
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i += 1) ids.push((await kit.post({ to: brMobile(20 + i), body: `outage ${i}` }).expect(202)).body.id);
+    // Several failed attempts each (backoff 200 ms doubling to 1 s): the outage spans many retries.
+    await waitFor('retries under way', async () => {
+      const { body } = await admin().get(`/v1/webhook-endpoints/${endpoint.id}/deliveries?limit=200`);
+      return body.items.filter((item: { ok: boolean; attempt: number }) => !item.ok && item.attempt >= 4).length >= 6;
+    }, 30000, 200);
+    await receiver.start();
+    await waitFor('all 6 outcomes arrived', async () => ids.every((id) => new Set(receiver.of(id).map((post) => post.event.type)).size === 2), 30000);
+    for (const id of ids) {
+      const posts = receiver.of(id);
+      const byType = new Map(posts.map((post) => [post.event.type, post.event.id]));
+      // Any repeat of a type carries that type's one id.
+      expect(posts.every((post) => byType.get(post.event.type) === post.event.id)).toBe(true);
+      for (const post of posts) WebhookReceiver.verify(post, endpoint.secret);
+    }
+    const { body: view } = await admin().get(`/v1/webhook-endpoints/${endpoint.id}`).expect(200);
+    expect(view).toMatchObject({ enabled: true });
+    expect(view.failingSince).toBeUndefined();
+    await admin().delete(`/v1/webhook-endpoints/${endpoint.id}`).expect(204);
+  });
+
+  it('rolls a secret with an overlap (both signatures sent), and replays one event and a time range with the same ids', async () => {
+    const endpoint = await createEndpoint({ eventTypes: ['message.delivered'] });
+    const { body: rolled } = await admin().post(`/v1/webhook-endpoints/${endpoint.id}/roll-secret`, { overlapHours: 1 }).expect(201);
+    expect(rolled.activeSecrets).toBe(2);
+    const from = new Date(Date.now() - 1000);
+    const { body } = await kit.post({ to: brMobile(30), body: 'rolled' }).expect(202);
+    const [post] = await waitFor('delivered posted', async () => receiver.of(body.id).length >= 1 && receiver.of(body.id));
+    expect(String(post.headers['webhook-signature']).split(' ')).toHaveLength(2);
+    WebhookReceiver.verify(post, endpoint.secret);
+    WebhookReceiver.verify(post, rolled.secret);
+    await admin().post(`/v1/webhook-endpoints/${endpoint.id}/replay`, { eventId: post.event.id }).expect(202);
+    await waitFor('replayed once', async () => receiver.of(body.id).length === 2);
+    const { body: ranged } = await admin().post(`/v1/webhook-endpoints/${endpoint.id}/replay`, { from, to: new Date() }).expect(202);
+    expect(ranged.replayed).toBe(1);
+    await waitFor('replayed by range', async () => receiver.of(body.id).length === 3);
+    expect(new Set(receiver.of(body.id).map((item) => item.event.id)).size).toBe(1);
+    await admin().post(`/v1/webhook-endpoints/${endpoint.id}/replay`, {}).expect(400);
+    await admin().delete(`/v1/webhook-endpoints/${endpoint.id}`).expect(204);
+  });
+
+  it(`disables an endpoint failing for WEBHOOK_DISABLE_AFTER_MS and says why`, async () => {
+    const endpoint = await createEndpoint({ url: `http://127.0.0.1:${await freePort()}/nobody-home`, eventTypes: ['message.delivered', 'message.sent'] });
+    for (let i = 0; i < 2; i += 1) await kit.post({ to: brMobile(40 + i), body: `to a dead endpoint ${i}` }).expect(202);
+    const view = await waitFor('disabled', async () => {
+      const { body } = await admin().get(`/v1/webhook-endpoints/${endpoint.id}`);
+      return body.enabled === false && body;
+    }, DISABLE_AFTER_MS + 20000, 500);
+    expect(view.disabledReason).toMatch(/every delivery failed since/);
+    const { body: log } = await admin().get(`/v1/webhook-endpoints/${endpoint.id}/deliveries?limit=200`).expect(200);
+    expect(log.items.some((item: { error?: string }) => /endpoint disabled/.test(item.error ?? ''))).toBe(true);
+  });
+});
