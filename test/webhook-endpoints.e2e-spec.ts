@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { connect as amqpConnect } from 'amqplib';
+import { derivedCallbackSecret } from '../src/config/events-env';
 import { connectToBroker } from '../src/queue/broker-connection';
+import { smsQueueOptions } from '../src/queue/sms-topology';
+import { testServiceUrls } from './support/services';
 import { brMobile, deliveryKit, DeliveryKit } from './support/delivery-kit';
-import { freePort, RunningSystem, startSystem, TEST_API_KEY } from './support/system';
+import { freePort, rabbitSettingsOf, RunningSystem, startSystem, TEST_API_KEY, TEST_AUTH_TOKEN } from './support/system';
 import { waitFor } from './support/wait-for';
 import { WebhookReceiver } from './support/webhook-receiver';
 
@@ -130,6 +134,29 @@ describe('webhook endpoints', () => {
     expect(new Set(receiver.of(body.id).map((item) => item.event.id)).size).toBe(1);
     await admin().post(`/v1/webhook-endpoints/${endpoint.id}/replay`, {}).expect(400);
     await admin().delete(`/v1/webhook-endpoints/${endpoint.id}`).expect(204);
+  });
+
+  it('posts a message\'s own events to its statusCallback (single, bulk, producer command), signed with the callback secret', async () => {
+    const secret = derivedCallbackSecret(TEST_AUTH_TOKEN);
+    const callback = (tag: string) => `${receiver.url}?for=${tag}`;
+    const { body: single } = await kit.post({ to: brMobile(50), body: 'with a callback', statusCallback: callback('single') }).expect(202);
+    const { body: bulk } = await system.http().post('/v1/messages/bulk').set('x-api-key', TEST_API_KEY)
+      .send({ body: 'bulk with a callback', recipients: [{ to: brMobile(51) }, { to: brMobile(52) }], statusCallback: callback('bulk') }).expect(202);
+    const connection = await amqpConnect(testServiceUrls().rabbitmqUrl);
+    const channel = await connection.createConfirmChannel();
+    await channel.assertQueue(system.queue, smsQueueOptions(rabbitSettingsOf(system)));
+    const data = { to: brMobile(53), body: 'producer with a callback', producerId: 'cb-1', statusCallback: callback('producer') };
+    channel.sendToQueue(system.queue, Buffer.from(JSON.stringify({ pattern: 'sms.send', data })), { persistent: true });
+    await channel.waitForConfirms();
+    await connection.close();
+    const delivered = (tag: string) => receiver.posts.filter((post) => post.path === `/hook?for=${tag}` && post.event.type === 'message.delivered');
+    await waitFor('callbacks delivered', async () => delivered('single').length === 1 && delivered('bulk').length === 2 && delivered('producer').length === 1, 30000);
+    expect(delivered('single')[0].event.data.messageId).toBe(single.id);
+    expect(delivered('producer')[0].event.data.producerId).toBe('cb-1');
+    expect(bulk.accepted).toBe(2);
+    for (const post of [...delivered('single'), ...delivered('bulk'), ...delivered('producer')]) WebhookReceiver.verify(post, secret);
+    const { body: refused } = await kit.post({ to: brMobile(54), body: 'bad callback', statusCallback: 'ftp://example.com/x' }).expect(400);
+    expect(refused.message).toMatch(/statusCallback/);
   });
 
   it(`disables an endpoint failing for WEBHOOK_DISABLE_AFTER_MS and says why`, async () => {

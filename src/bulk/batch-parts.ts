@@ -23,6 +23,8 @@ export class BatchPart {
   @Prop({ required: true }) createdBy!: string;
   @Prop() requestId?: string;
   @Prop() sendAt?: Date;
+  /** Every message of the batch posts its events there (its statusCallback). */
+  @Prop() statusCallback?: string;
   /** The batch's counts, for its acceptance entry, which each part's write records (stored once). */
   @Prop() accepted?: number;
   @Prop() rejected?: number;
@@ -46,6 +48,7 @@ export interface BatchOrigin {
   createdBy: string;
   requestId?: string;
   sendAt?: Date;
+  statusCallback?: string;
   /** How many recipients the batch accepted and rejected; absent on parts of older versions, whose request audited the batch itself. */
   accepted?: number;
   rejected?: number;
@@ -60,14 +63,14 @@ export interface StagedPart {
 
 type LeanPart = BatchPart & { _id: Types.ObjectId };
 
-function toStaged({ _id, batchId, acceptedAt, createdBy, requestId, sendAt, accepted, rejected, ids, to, bodies, segments, encodings, sendAts, expiresAts }: LeanPart): StagedPart {
-  const origin = { batchId, acceptedAt, createdBy, requestId, sendAt, accepted, rejected };
+function toStaged({ _id, batchId, acceptedAt, createdBy, requestId, sendAt, statusCallback, accepted, rejected, ids, to, bodies, segments, encodings, sendAts, expiresAts }: LeanPart): StagedPart {
+  const origin = { batchId, acceptedAt, createdBy, requestId, sendAt, statusCallback, accepted, rejected };
   return {
     id: _id.toHexString(),
     origin,
     messages: ids.map((id, i) => ({
       id, to: to[i], from: null, body: bodies[i], segments: segments[i], encoding: encodings[i], batchId, createdBy, requestId,
-      sendAt: sendAts ? (sendAts[i] ?? undefined) : sendAt, expiresAt: expiresAts?.[i] ?? undefined,
+      sendAt: sendAts ? (sendAts[i] ?? undefined) : sendAt, expiresAt: expiresAts?.[i] ?? undefined, ...(statusCallback ? { statusCallback } : {}),
     })),
   };
 }

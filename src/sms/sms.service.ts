@@ -71,7 +71,7 @@ export class SmsService {
       return this.deliver(command.messageId, { actor: 'worker', requestId: command.requestId }, known);
     }
     const by: Actor = { actor: 'producer', requestId: command.requestId };
-    const request = { to: command.to ?? '', body: command.body ?? '', from: command.from, metadata: command.metadata, smartEncoding: command.smartEncoding };
+    const request = { to: command.to ?? '', body: command.body ?? '', from: command.from, metadata: command.metadata, smartEncoding: command.smartEncoding, statusCallback: command.statusCallback };
     const prepared = { ...this.intake.prepare(request, by), expiresAt: resolveExpiry(command, { mayHavePassed: true }) };
     const { message, created } = await this.lifecycle.accept(prepared, by, { producerId: command.producerId });
     if (!created && (message.to !== prepared.to || message.body !== prepared.body)) {

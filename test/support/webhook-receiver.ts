@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 
 export interface ReceivedPost {
+  path: string;
   headers: IncomingHttpHeaders;
   body: string;
   event: { id: string; type: string; data: Record<string, unknown> & { messageId: string } };
@@ -27,7 +28,7 @@ export class WebhookReceiver {
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
         const body = Buffer.concat(chunks).toString('utf8');
-        this.posts.push({ headers: req.headers, body, event: JSON.parse(body) as ReceivedPost['event'] });
+        this.posts.push({ path: req.url ?? '', headers: req.headers, body, event: JSON.parse(body) as ReceivedPost['event'] });
         res.writeHead(this.status, { 'content-type': 'text/plain' }).end(this.status < 300 ? 'ok' : 'not now');
       });
     });
