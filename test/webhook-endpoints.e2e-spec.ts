@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { connect as amqpConnect } from 'amqplib';
 import { derivedCallbackSecret } from '../src/config/events-env';
-import { connectToBroker } from '../src/queue/broker-connection';
 import { smsQueueOptions } from '../src/queue/sms-topology';
 import { testServiceUrls } from './support/services';
 import { brMobile, deliveryKit, DeliveryKit } from './support/delivery-kit';
@@ -11,6 +10,7 @@ import { WebhookReceiver } from './support/webhook-receiver';
 
 const MAX_ATTEMPTS = 30;
 const DISABLE_AFTER_MS = 15000;
+const METRICS_TOKEN = 'webhook-metrics-token-0123456789abcdef';
 
 /**
  * Signed webhooks end to end: the real API and worker, the events exchange, the webhook queue and
@@ -34,7 +34,7 @@ describe('webhook endpoints', () => {
     await receiver.start();
     system = await startSystem({ env: {
       EVENTS_EXCHANGE: exchange, WEBHOOK_RETRY_BASE_MS: '200', WEBHOOK_RETRY_MAX_MS: '1000', WEBHOOK_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
-      WEBHOOK_DISABLE_AFTER_MS: String(DISABLE_AFTER_MS), WEBHOOK_TIMEOUT_MS: '1000',
+      WEBHOOK_DISABLE_AFTER_MS: String(DISABLE_AFTER_MS), WEBHOOK_TIMEOUT_MS: '1000', METRICS_TOKEN,
     } });
     kit = deliveryKit(system);
   });
@@ -44,11 +44,6 @@ describe('webhook endpoints', () => {
   afterAll(async () => {
     await system?.close();
     await receiver?.stop();
-    const connection = await connectToBroker([process.env.RABBITMQ_URL ?? 'amqp://127.0.0.1']).catch(() => undefined);
-    const channel = await connection?.createChannel();
-    for (let level = 0; level < MAX_ATTEMPTS; level += 1) await channel?.deleteQueue(level ? `${exchange}.webhooks.retry.${level}` : `${exchange}.webhooks`);
-    await channel?.deleteExchange(exchange);
-    await connection?.close();
   });
 
   async function createEndpoint(body: object = {}): Promise<{ id: string; secret: string }> {
@@ -167,6 +162,13 @@ describe('webhook endpoints', () => {
       return body.enabled === false && body;
     }, DISABLE_AFTER_MS + 20000, 500);
     expect(view.disabledReason).toMatch(/every delivery failed since/);
+    const { body: report } = await admin().get('/v1/reports/webhooks').expect(200);
+    expect(report.endpoints[0]).toMatchObject({ id: endpoint.id, enabled: false, succeeded: 0, successRate: 0 });
+    expect(report.successRate).toBeGreaterThan(0);
+    expect(report.successRate).toBeLessThan(1);
+    const metrics = (await system.http().get('/metrics').set('authorization', `Bearer ${METRICS_TOKEN}`).expect(200)).text;
+    expect(metrics).toMatch(new RegExp(`notifyx_event_deliveries_total\\{endpoint="${endpoint.id}",outcome="gave_up"\\} [1-9]`));
+    expect(metrics).toMatch(/notifyx_event_deliveries_total\{endpoint="callback",outcome="success"\} [1-9]/);
     const { body: log } = await admin().get(`/v1/webhook-endpoints/${endpoint.id}/deliveries?limit=200`).expect(200);
     expect(log.items.some((item: { error?: string }) => /endpoint disabled/.test(item.error ?? ''))).toBe(true);
   });

@@ -7,6 +7,7 @@ import { WebhookDeliveryLog } from './webhook-delivery-log';
 import { WebhookDelivery, WebhookDeliverySchema, WebhookEndpoint, WebhookEndpointSchema } from './webhook-endpoint.schema';
 import { WebhookDispatcher } from './webhook-dispatcher';
 import { WebhookEndpointsController } from './webhook-endpoints.controller';
+import { WebhookReportController } from './webhook-report.controller';
 import { WebhookEndpointsRepository } from './webhook-endpoints.repository';
 import { WebhookEndpointsService } from './webhook-endpoints.service';
 import { WebhookReplay } from './webhook-replay';
@@ -22,7 +23,7 @@ import { WebhookStoreSetup } from './webhook-store.setup';
     ]),
     AuditModule, EventsModule,
   ],
-  controllers: [WebhookEndpointsController],
+  controllers: [WebhookEndpointsController, WebhookReportController],
   providers: [
     WebhookEndpointsRepository, WebhookEndpointsService, WebhookSender, WebhookDeliveryLog, WebhookDispatcher, WebhookReplay,
     EventDeliveryMetrics, WebhookStoreSetup,

@@ -62,6 +62,13 @@ export class WebhookEndpointsRepository {
     return docs.map(({ _id, ...rest }) => ({ id: _id.toHexString(), ...rest }));
   }
 
+  /** Attempts to one endpoint (or `callback`) made in [from, to], and how many succeeded: the dashboard's figures. */
+  async deliveryCounts(endpointId: string, from: Date, to: Date): Promise<{ attempts: number; succeeded: number }> {
+    const range = { endpointId, at: { $gte: from, $lte: to } };
+    const [attempts, succeeded] = await Promise.all([this.deliveries.countDocuments(range), this.deliveries.countDocuments({ ...range, ok: true })]);
+    return { attempts, succeeded };
+  }
+
   /** Idempotent; the API calls it once at start. */
   async ensureIndexes(): Promise<void> {
     await this.deliveries.collection.createIndex(DELIVERIES_INDEX.key, DELIVERIES_INDEX.options);
