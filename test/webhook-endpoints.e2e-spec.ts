@@ -154,6 +154,17 @@ describe('webhook endpoints', () => {
     expect(refused.message).toMatch(/statusCallback/);
   });
 
+  it('parks what is published to the exchange but is no event in <webhook queue>.dead with the reason', async () => {
+    const connection = await amqpConnect(testServiceUrls().rabbitmqUrl);
+    const channel = await connection.createConfirmChannel();
+    channel.publish(exchange, 'message.delivered', Buffer.from('{"not":"an event"}'), { persistent: true });
+    await channel.waitForConfirms();
+    const parked = await waitFor('parked', async () => (await channel.get(`${exchange}.webhooks.dead`, { noAck: true })) || undefined);
+    expect(parked.content.toString()).toBe('{"not":"an event"}');
+    expect(String(parked.properties.headers?.['x-notifyx-reason'])).toMatch(/not a status event/);
+    await connection.close();
+  });
+
   it(`disables an endpoint failing for WEBHOOK_DISABLE_AFTER_MS and says why`, async () => {
     const endpoint = await createEndpoint({ url: `http://127.0.0.1:${await freePort()}/nobody-home`, eventTypes: ['message.delivered', 'message.sent'] });
     for (let i = 0; i < 2; i += 1) await kit.post({ to: brMobile(40 + i), body: `to a dead endpoint ${i}` }).expect(202);

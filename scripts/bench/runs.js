@@ -92,7 +92,7 @@ async function drainScenario(config, results) {
   for (const tracing of tracingModes(config)) {
     for (const webhooks of webhookModes(config)) {
       const sink = tracing === 'on' ? await startOtlpSink() : undefined;
-      const receiver = webhooks === 'on' ? await startWebhookReceiver() : undefined;
+      const receiver = webhooks === 'on' ? await startWebhookReceiver(config.logDir) : undefined;
       try {
         results.drain.push(...await drainRuns(config, results, receiver ? runs.filter((run) => !run.maxMps) : runs, sink, receiver));
       } finally {
@@ -119,7 +119,7 @@ async function drainRuns(config, results, runs, sink, receiver) {
       // With Redis the pace is shared, so the cap holds for all the workers together.
       say(`drain: ${config.drainCount} messages, ${run.workers} worker(s), TWILIO_MAX_MPS=${run.maxMps || 'off'}, tracing ${sink ? 'on' : 'off'}, webhooks ${receiver ? 'on' : 'off'}`);
       const exportedBefore = sink?.stats();
-      const postsBefore = receiver?.stats().posts ?? 0;
+      const postsBefore = receiver ? (await receiver.stats()).posts : 0;
       const result = await drain(stack, {
         count: config.drainCount, connections: config.connections, timeoutS: config.drainTimeoutS, profileDir: profiling ? profileDir : undefined,
         store: config.store, ...run,
@@ -128,7 +128,7 @@ async function drainRuns(config, results, runs, sink, receiver) {
       result.tracing = sink ? 'on' : 'off';
       result.webhooks = receiver ? 'on' : 'off';
       // Posts received by the end of the run: the endpoint kept up with the drain, or lagged behind it.
-      if (receiver) result.webhookPostsPerMessage = Math.round(((receiver.stats().posts - postsBefore) / Math.max(1, result.sent)) * 100) / 100;
+      if (receiver) result.webhookPostsPerMessage = Math.round((((await receiver.stats()).posts - postsBefore) / Math.max(1, result.sent)) * 100) / 100;
       if (sink) result.otlpKiBPerMessage = Math.round(((sink.stats().bytes - exportedBefore.bytes) / 1024 / Math.max(1, result.sent)) * 100) / 100;
       figures.push(result);
       // The first run's first worker: where a worker's time goes while it drains.

@@ -115,7 +115,7 @@ class Stack {
       for (const suffix of ['', '.dead', ...Array.from({ length: 21 }, (_, i) => `.retry.${i}`)]) {
         await channel.deleteQueue(`${this.queue}${suffix}`).catch(() => undefined);
       }
-      for (const suffix of ['', ...Array.from({ length: 30 }, (_, i) => `.retry.${i + 1}`)]) {
+      for (const suffix of ['', '.dead', ...Array.from({ length: 30 }, (_, i) => `.retry.${i + 1}`)]) {
         await channel.deleteQueue(`${this.queue}.events.webhooks${suffix}`).catch(() => undefined);
       }
       await channel.deleteExchange(`${this.queue}.events`).catch(() => undefined);

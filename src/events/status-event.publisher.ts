@@ -38,6 +38,7 @@ export class StatusEventPublisher implements OnModuleInit, OnApplicationShutdown
   private buffer: ChangeEntry[] = [];
   private timer?: NodeJS.Timeout;
   private flushing?: Promise<void>;
+  private closed = false;
   private readonly listeners: ((event: StatusEvent) => void)[] = [];
 
   constructor(
@@ -63,7 +64,8 @@ export class StatusEventPublisher implements OnModuleInit, OnApplicationShutdown
   }
 
   enqueue(entry: ChangeEntry): void {
-    if (this.buffer.length >= MAX_BUFFERED) return;
+    // Closing, or the broker away long enough to fill the buffer: the relay publishes these from the store.
+    if (this.closed || this.buffer.length >= MAX_BUFFERED) return;
     this.buffer.push(entry);
     this.schedule();
   }
@@ -71,6 +73,8 @@ export class StatusEventPublisher implements OnModuleInit, OnApplicationShutdown
   private schedule(): void {
     if (this.timer || this.flushing || this.buffer.length === 0) return;
     this.timer = setTimeout(() => this.flush(), this.config.events.batchLingerMs);
+    // The connection keeps a live process up; a stopping one must not wait out a long linger.
+    this.timer.unref();
   }
 
   private flush(): void {
@@ -121,6 +125,7 @@ export class StatusEventPublisher implements OnModuleInit, OnApplicationShutdown
 
   /** What is buffered goes out before the connection closes; what cannot is left to the relay. */
   async onApplicationShutdown(): Promise<void> {
+    this.closed = true;
     clearTimeout(this.timer);
     this.timer = undefined;
     await this.flushing;

@@ -10,13 +10,22 @@ import { WebhookDeliveryLog } from './webhook-delivery-log';
 import { WebhookEndpointRecord } from './webhook-endpoint.schema';
 import { activeSecrets, WebhookEndpointsService } from './webhook-endpoints.service';
 import { WebhookSender } from './webhook-sender';
-import { declareWebhookTopology, retryQueueName } from './webhook-topology';
+import { deadQueueName, declareWebhookTopology, retryQueueName } from './webhook-topology';
 
 /** Headers of a delivery for one target (a retry or a replay); an event from the exchange has none and goes to all. */
 export const TARGET_HEADER = 'x-notifyx-target';
 export const ATTEMPT_HEADER = 'x-notifyx-attempt';
 /** The target name of a message's own statusCallback URL. */
 export const CALLBACK_TARGET = 'callback';
+
+function readEvent(content: Buffer): StatusEvent | undefined {
+  try {
+    const event = JSON.parse(content.toString('utf8')) as StatusEvent;
+    return typeof event?.id === 'string' && typeof event.type === 'string' && typeof event.data?.messageId === 'string' ? event : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 interface Target {
   id: string;
@@ -71,8 +80,9 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
   }
 
   private async handle(channel: ConfirmChannel, message: ConsumeMessage): Promise<void> {
+    const event = readEvent(message.content);
+    if (!event) return this.park(channel, message, 'not a status event: a JSON object with id, type and data.messageId');
     try {
-      const event = JSON.parse(message.content.toString('utf8')) as StatusEvent;
       const headers = message.properties.headers ?? {};
       const attempt = Number(headers[ATTEMPT_HEADER] ?? 1);
       const targets = await this.targetsOf(event, headers);
@@ -88,6 +98,16 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
         }
       }, 1000).unref();
     }
+  }
+
+  /** Anyone may publish to the exchange: what is not an event goes to `<queue>.dead` with the reason, once. */
+  private async park(channel: ConfirmChannel, message: ConsumeMessage, reason: string): Promise<void> {
+    const dead = deadQueueName(this.config.webhooks);
+    this.logger.warn({ reason, routingKey: message.fields.routingKey }, 'unreadable message parked');
+    await new Promise<void>((resolve) => channel.sendToQueue(dead, message.content, {
+      persistent: true, headers: { ...message.properties.headers, 'x-notifyx-reason': reason },
+    }, () => resolve()));
+    channel.ack(message);
   }
 
   private async targetsOf(event: StatusEvent, headers: Record<string, unknown>): Promise<Target[]> {

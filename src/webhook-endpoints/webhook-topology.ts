@@ -13,6 +13,11 @@ export function retryQueueName(settings: WebhookSettings, attempt: number): stri
   return `${settings.queue}.retry.${attempt}`;
 }
 
+/** Messages on the webhook queue that are not events (anyone may publish to the exchange), with the reason. */
+export function deadQueueName(settings: WebhookSettings): string {
+  return `${settings.queue}.dead`;
+}
+
 function retryQueueOptions(settings: WebhookSettings): Options.AssertQueue {
   return { durable: true, arguments: { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': settings.queue } };
 }
@@ -20,6 +25,7 @@ function retryQueueOptions(settings: WebhookSettings): Options.AssertQueue {
 export async function declareWebhookTopology(channel: Channel, exchange: string, settings: WebhookSettings): Promise<void> {
   await channel.assertExchange(exchange, 'topic', { durable: true });
   await channel.assertQueue(settings.queue, { durable: true });
+  await channel.assertQueue(deadQueueName(settings), { durable: true });
   for (const type of WEBHOOK_EVENT_TYPES) await channel.bindQueue(settings.queue, exchange, type);
   for (let attempt = 1; attempt < settings.maxAttempts; attempt += 1) {
     await channel.assertQueue(retryQueueName(settings, attempt), retryQueueOptions(settings));
@@ -28,5 +34,5 @@ export async function declareWebhookTopology(channel: Channel, exchange: string,
 
 /** Every queue this declares, for tests and operators. */
 export function webhookQueueNames(settings: WebhookSettings): string[] {
-  return [settings.queue, ...Array.from({ length: settings.maxAttempts - 1 }, (_, index) => retryQueueName(settings, index + 1))];
+  return [settings.queue, deadQueueName(settings), ...Array.from({ length: settings.maxAttempts - 1 }, (_, index) => retryQueueName(settings, index + 1))];
 }

@@ -123,7 +123,7 @@ function webhookQueues(env: Record<string, string>): string[] {
   const defaults = new EnvDto();
   const queue = env.WEBHOOK_QUEUE || `${env.EVENTS_EXCHANGE}.webhooks`;
   const attempts = Number(env.WEBHOOK_MAX_ATTEMPTS ?? defaults.WEBHOOK_MAX_ATTEMPTS);
-  return [queue, ...Array.from({ length: attempts - 1 }, (_, index) => `${queue}.retry.${index + 1}`)];
+  return [queue, `${queue}.dead`, ...Array.from({ length: attempts - 1 }, (_, index) => `${queue}.retry.${index + 1}`)];
 }
 
 /** The delay queues the app declares beside `queue`, one per attempt (as QueueInspector lists them). */
