@@ -4,7 +4,7 @@ import { derivedCallbackSecret } from '../src/config/events-env';
 import { smsQueueOptions } from '../src/queue/sms-topology';
 import { testServiceUrls } from './support/services';
 import { brMobile, deliveryKit, DeliveryKit } from './support/delivery-kit';
-import { freePort, rabbitSettingsOf, RunningSystem, startSystem, TEST_API_KEY, TEST_AUTH_TOKEN } from './support/system';
+import { freePort, rabbitSettingsOf, RunningSystem, startSystem, TEST_API_KEY, TEST_AUTH_TOKEN, TEST_FROM } from './support/system';
 import { waitFor } from './support/wait-for';
 import { WebhookReceiver } from './support/webhook-receiver';
 
@@ -154,6 +154,23 @@ describe('webhook endpoints', () => {
     expect(refused.message).toMatch(/statusCallback/);
   });
 
+  it('posts inbound texts (not keywords) as message.received and blocklist changes as opt_out.changed', async () => {
+    const endpoint = await createEndpoint({ eventTypes: ['message.received', 'opt_out.changed'] });
+    const inbound = (from: string, body: string) => system.sandbox.control('POST', '/__sandbox/inbound', { from, to: TEST_FROM, body });
+    await inbound('+5511911112001', 'Where is my order?');
+    await inbound('+5511911112002', 'STOP');
+    const of = (type: string) => receiver.posts.filter((post) => post.event.type === type);
+    const [received] = await waitFor('message.received', async () => of('message.received').length === 1 && of('message.received'));
+    expect(received.event.data).toMatchObject({ from: '+5511911112001', to: TEST_FROM, body: 'Where is my order?' });
+    expect(received.event.id).toMatch(/^evt_in_/);
+    const [optOut] = await waitFor('opt_out.changed', async () => of('opt_out.changed').length === 1 && of('opt_out.changed'));
+    expect(optOut.event.data).toMatchObject({ phone: '+5511911112002', optedOut: true, source: 'keyword' });
+    WebhookReceiver.verify(optOut, endpoint.secret);
+    // STOP is a keyword: no message.received for it.
+    expect(of('message.received').map((post) => post.event.data.from)).toEqual(['+5511911112001']);
+    await admin().delete(`/v1/webhook-endpoints/${endpoint.id}`).expect(204);
+  });
+
   it('parks what is published to the exchange but is no event in <webhook queue>.dead with the reason', async () => {
     const connection = await amqpConnect(testServiceUrls().rabbitmqUrl);
     const channel = await connection.createConfirmChannel();
@@ -161,7 +178,7 @@ describe('webhook endpoints', () => {
     await channel.waitForConfirms();
     const parked = await waitFor('parked', async () => (await channel.get(`${exchange}.webhooks.dead`, { noAck: true })) || undefined);
     expect(parked.content.toString()).toBe('{"not":"an event"}');
-    expect(String(parked.properties.headers?.['x-notifyx-reason'])).toMatch(/not a status event/);
+    expect(String(parked.properties.headers?.['x-notifyx-reason'])).toMatch(/not an event/);
     await connection.close();
   });
 

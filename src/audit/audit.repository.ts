@@ -61,9 +61,9 @@ export class AuditRepository {
     return this.model.find({ eventPending: true, at: { $lt: before } }, { _id: 0 }).sort({ at: 1 }).limit(limit).lean<AuditEntry[]>();
   }
 
-  /** Status changes made in [from, to], oldest first (replays; the time range is scanned, an operator's request). */
+  /** Entries with an event (status changes and the rest) made in [from, to], oldest first (replays; an operator's request, the range is scanned). */
   async changesBetween(from: Date, to: Date, limit: number): Promise<AuditEntry[]> {
-    return this.model.find({ seq: { $gte: 2 }, at: { $gte: from, $lte: to } }, { _id: 0 }).sort({ at: 1 }).limit(limit).lean<AuditEntry[]>();
+    return this.model.find({ fence: { $exists: true }, at: { $gte: from, $lte: to } }, { _id: 0 }).sort({ at: 1 }).limit(limit).lean<AuditEntry[]>();
   }
 
   /** One write for a whole batch of published events. */

@@ -15,9 +15,13 @@ export class EventsEnvDto {
   @Type(() => Number) @IsInt() @Min(100)
   EVENTS_RELAY_INTERVAL_MS = 5000;
 
-  /** An event still unconfirmed this long after its change is the relay's to publish. */
+  /**
+   * An event still unconfirmed this long after its change is the relay's to publish. Well above
+   * how far a loaded process's publisher may lag: the relay is for processes that stopped, and
+   * one that republishes what is still on its way adds load where there is too much already.
+   */
   @Type(() => Number) @IsInt() @Min(100)
-  EVENTS_RELAY_AFTER_MS = 10000;
+  EVENTS_RELAY_AFTER_MS = 60000;
 
   /** The webhook queue (its delay queues are named after it). Empty: `<EVENTS_EXCHANGE>.webhooks`. */
   @IsOptional() @IsString() @Matches(/^[\w.:-]*$/)

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
 import { AppConfig } from '../config/app-config';
-import { changeEntryOf, StatusEventPublisher } from './status-event.publisher';
+import { pendingEntryOf, StatusEventPublisher } from './status-event.publisher';
 
 const BATCH = 200;
 
@@ -36,9 +36,10 @@ export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown
     if (this.running) return 0;
     this.running = true;
     try {
-      const pending = await this.audit.pendingEvents(new Date(Date.now() - this.config.events.relayAfterMs), BATCH);
+      const found = await this.audit.pendingEvents(new Date(Date.now() - this.config.events.relayAfterMs), BATCH);
+      const pending = found.filter((entry) => !this.publisher.holds(entry.fence!));
       if (pending.length === 0) return 0;
-      const published = await this.publisher.publishAndSettle(pending.map((entry) => changeEntryOf(entry, entry.at)));
+      const published = await this.publisher.publishAndSettle(pending.map((entry) => pendingEntryOf(entry, entry.at)));
       this.logger.log({ published }, 'event relay published events left pending');
       return published;
     } catch (error) {

@@ -1,5 +1,5 @@
 import { callbackContextParam, contextFromParam } from './callback-context';
-import { contextOf, statusEventOf } from './status-event';
+import { contextOf, outboundOf, statusEventOf } from './status-event';
 
 describe('status events', () => {
   const at = new Date('2026-12-03T12:00:00.000Z');
@@ -32,5 +32,13 @@ describe('status events', () => {
     expect(contextFromParam('not-json')).toEqual({});
     expect(contextFromParam(Buffer.from(JSON.stringify({ segments: 'x' })).toString('base64url'))).toEqual({});
     expect(callbackContextParam({ segments: 1, metadata: { big: 'x'.repeat(2000) } })).toEqual({});
+  });
+
+  it('publishes an entry that carries its own event as it is, and a change with its message\'s statusCallback', () => {
+    const carried = outboundOf({ fence: 'event:evt_in_1', at, event: { id: 'evt_in_1', type: 'message.received', data: { body: 'hi' } } });
+    expect(carried).toEqual({ event: { id: 'evt_in_1', type: 'message.received', timestamp: '2026-12-03T12:00:00.000Z', data: { body: 'hi' } } });
+    const change = outboundOf({ fence: 'm2:3', at, messageId: 'm2', seq: 3, change: { status: 'sent', set: {}, unset: [] }, event: { segments: 1, statusCallback: 'https://x.example/cb' } });
+    expect(change.statusCallback).toBe('https://x.example/cb');
+    expect(change.event).toMatchObject({ id: 'evt_m2_3', type: 'message.sent', data: { sequence: 3, segments: 1 } });
   });
 });

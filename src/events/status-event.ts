@@ -24,6 +24,31 @@ export interface ChangeEntry {
   event?: EventContext;
 }
 
+/** Any event the outbox holds: a status change's entry, or an entry carrying its whole event (an inbound SMS, an opt-out). */
+export interface PendingEntry {
+  fence: string;
+  at: Date;
+  messageId?: string;
+  seq?: number;
+  change?: LoggedFields;
+  event?: Record<string, unknown>;
+}
+
+/** What goes out on the exchange and to webhooks: the Standard Webhooks shape. */
+export interface OutboundEvent {
+  id: string;
+  type: string;
+  timestamp: string;
+  data: Record<string, unknown>;
+}
+
+/** What an entry that is not a status change carries (AuditService.record's `publish`). */
+export interface CarriedEvent {
+  id: string;
+  type: string;
+  data: Record<string, unknown>;
+}
+
 export interface StatusEventData {
   messageId: string;
   status: string;
@@ -69,6 +94,17 @@ function asNumber(value: unknown): number | null {
 
 function asString(value: unknown): string | null {
   return typeof value === 'string' ? value : null;
+}
+
+/** The event an outbox entry stands for, and a message's own statusCallback URL when it has one. */
+export function outboundOf(entry: PendingEntry): { event: OutboundEvent; statusCallback?: string } {
+  if (entry.change) {
+    const change = { ...entry, messageId: entry.messageId!, seq: entry.seq!, change: entry.change, event: entry.event as EventContext | undefined };
+    const statusCallback = change.event?.statusCallback;
+    return { event: statusEventOf(change) as unknown as OutboundEvent, ...(statusCallback ? { statusCallback } : {}) };
+  }
+  const { id, type, data } = entry.event as unknown as CarriedEvent;
+  return { event: { id, type, timestamp: entry.at.toISOString(), data } };
 }
 
 export function statusEventOf(entry: ChangeEntry): StatusEvent {

@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { connect, type AmqpConnectionManager, type ChannelWrapper } from 'amqp-connection-manager';
 import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { AppConfig } from '../config/app-config';
-import type { StatusEvent } from '../events/status-event';
+import type { OutboundEvent } from '../events/status-event';
 import { STATUS_CALLBACK_HEADER } from '../events/status-event.publisher';
 import { retryDelayMs } from '../queue/sms-topology';
 import { EventDeliveryMetrics } from './event-delivery-metrics';
@@ -18,10 +18,10 @@ export const ATTEMPT_HEADER = 'x-notifyx-attempt';
 /** The target name of a message's own statusCallback URL. */
 export const CALLBACK_TARGET = 'callback';
 
-function readEvent(content: Buffer): StatusEvent | undefined {
+function readEvent(content: Buffer): OutboundEvent | undefined {
   try {
-    const event = JSON.parse(content.toString('utf8')) as StatusEvent;
-    return typeof event?.id === 'string' && typeof event.type === 'string' && typeof event.data?.messageId === 'string' ? event : undefined;
+    const event = JSON.parse(content.toString('utf8')) as OutboundEvent;
+    return typeof event?.id === 'string' && typeof event.type === 'string' && typeof event.data === 'object' && event.data !== null ? event : undefined;
   } catch {
     return undefined;
   }
@@ -81,7 +81,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
 
   private async handle(channel: ConfirmChannel, message: ConsumeMessage): Promise<void> {
     const event = readEvent(message.content);
-    if (!event) return this.park(channel, message, 'not a status event: a JSON object with id, type and data.messageId');
+    if (!event) return this.park(channel, message, 'not an event: a JSON object with id, type and data');
     try {
       const headers = message.properties.headers ?? {};
       const attempt = Number(headers[ATTEMPT_HEADER] ?? 1);
@@ -110,7 +110,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     channel.ack(message);
   }
 
-  private async targetsOf(event: StatusEvent, headers: Record<string, unknown>): Promise<Target[]> {
+  private async targetsOf(event: OutboundEvent, headers: Record<string, unknown>): Promise<Target[]> {
     const named = headers[TARGET_HEADER] as string | undefined;
     const callback = headers[STATUS_CALLBACK_HEADER] as string | undefined;
     const callbackTarget = callback ? [{ id: CALLBACK_TARGET, url: callback, secrets: [this.config.webhooks.callbackSecret] }] : [];
@@ -121,7 +121,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     return [...endpoints.filter((endpoint) => endpoint.eventTypes.includes(event.type)).map(toTarget), ...callbackTarget];
   }
 
-  private async deliver(channel: ConfirmChannel, target: Target, event: StatusEvent, body: Buffer, attempt: number, headers: Record<string, unknown>): Promise<void> {
+  private async deliver(channel: ConfirmChannel, target: Target, event: OutboundEvent, body: Buffer, attempt: number, headers: Record<string, unknown>): Promise<void> {
     const at = new Date();
     const result = await this.sender.send(target.url, target.secrets, event, body.toString('utf8'));
     const settings = this.config.webhooks;
@@ -132,7 +132,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     if (retry) await this.scheduleRetry(channel, target, body, attempt, delayMs, headers);
     this.metrics.attempted(target.id, result.ok ? 'success' : retry ? 'retry' : 'gave_up', result.latencyMs);
     this.log.add({
-      endpointId: target.id, eventId: event.id, eventType: event.type, messageId: event.data.messageId, attempt, at, url: target.url,
+      endpointId: target.id, eventId: event.id, eventType: event.type, messageId: typeof event.data.messageId === 'string' ? event.data.messageId : undefined, attempt, at, url: target.url,
       ok: result.ok, statusCode: result.statusCode, latencyMs: result.latencyMs, error: disabled ? `${result.error ?? `HTTP ${result.statusCode}`}; endpoint disabled` : result.error,
       responseExcerpt: result.responseExcerpt, nextAttemptAt: retry ? new Date(at.getTime() + delayMs) : undefined,
     });
@@ -148,7 +148,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
   }
 
   /** Replays: each event to one endpoint, as a first attempt, through the queue. Resolves once the broker has them all. */
-  async enqueue(endpointId: string, events: StatusEvent[]): Promise<number> {
+  async enqueue(endpointId: string, events: OutboundEvent[]): Promise<number> {
     const headers = { [TARGET_HEADER]: endpointId, [ATTEMPT_HEADER]: 1 };
     await Promise.all(events.map((event) => this.channel!.sendToQueue(this.config.webhooks.queue, Buffer.from(JSON.stringify(event)), {
       persistent: true, contentType: 'application/json', messageId: event.id, headers,

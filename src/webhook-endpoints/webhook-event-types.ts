@@ -1,6 +1,7 @@
-/** The events an endpoint (or a message's statusCallback) can receive: a message's outcomes. */
+/** The events an endpoint can receive: a message's outcomes, inbound texts (not keywords) and blocklist changes. */
 export const WEBHOOK_EVENT_TYPES = [
   'message.sent', 'message.delivered', 'message.undelivered', 'message.failed', 'message.blocked', 'message.canceled', 'message.expired',
+  'message.received', 'opt_out.changed',
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 

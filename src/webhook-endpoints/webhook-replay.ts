@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { AuditEntry } from '../audit/audit-entry.schema';
 import { AuditService } from '../audit/audit.service';
 import { DomainError } from '../common/domain-error';
-import { statusEventOf } from '../events/status-event';
-import { changeEntryOf, StatusEventPublisher } from '../events/status-event.publisher';
+import { outboundOf, PendingEntry } from '../events/status-event';
+import { pendingEntryOf, StatusEventPublisher } from '../events/status-event.publisher';
 import { WebhookDispatcher } from './webhook-dispatcher';
 import { WebhookEndpointsService } from './webhook-endpoints.service';
 import { isWebhookEventType } from './webhook-event-types';
@@ -17,10 +17,16 @@ export interface ReplayRequest {
   to?: Date;
 }
 
-/** `evt_<messageId>_<seq>` → the fence of that change (src/lifecycle/status-log.ts). */
+/** `evt_<messageId>_<seq>` → the fence of that change (src/lifecycle/status-log.ts); other events are fenced by their id. */
 function fenceOfEventId(eventId: string): string | undefined {
+  if (!/^evt_[\w-]{1,60}$/.test(eventId)) return undefined;
   const match = /^evt_([0-9a-f]{24})_(\d{1,9})$/.exec(eventId);
-  return match ? `${match[1]}:${match[2]}` : undefined;
+  return match ? `${match[1]}:${match[2]}` : `event:${eventId}`;
+}
+
+/** The type of an entry's event. */
+function typeOf(entry: AuditEntry): string {
+  return entry.change ? `message.${entry.change.status}` : String((entry.event as { type?: unknown } | undefined)?.type);
 }
 
 /** Sends events again to one endpoint (same ids), as first attempts through the webhook queue. */
@@ -37,17 +43,16 @@ export class WebhookReplay {
     const endpoint = await this.endpoints.get(endpointId);
     if (!endpoint.enabled) throw new DomainError('webhook_endpoint_disabled', `webhook endpoint ${endpointId} is disabled; enable it first`, 409);
     const entries = request.eventId ? await this.oneEvent(request.eventId) : await this.range(request);
-    const wanted = entries.filter((entry) => isWebhookEventType(`message.${entry.change!.status}`)
-      && (request.eventId !== undefined || endpoint.eventTypes.includes(`message.${entry.change!.status}`)));
-    const complete = await this.publisher.completed(wanted.map((entry) => changeEntryOf(entry, entry.at)));
-    const replayed = await this.dispatcher.enqueue(endpointId, complete.map(statusEventOf));
+    const wanted = entries.filter((entry) => isWebhookEventType(typeOf(entry)) && (request.eventId !== undefined || endpoint.eventTypes.includes(typeOf(entry))));
+    const complete: PendingEntry[] = await this.publisher.completed(wanted.map((entry) => pendingEntryOf(entry, entry.at)));
+    const replayed = await this.dispatcher.enqueue(endpointId, complete.map((entry) => outboundOf(entry).event));
     return { replayed, truncated: entries.length === MAX_REPLAY };
   }
 
   private async oneEvent(eventId: string): Promise<AuditEntry[]> {
     const fence = fenceOfEventId(eventId);
     const entry = fence ? await this.audit.findFenced(fence) : null;
-    if (!entry?.change) throw new DomainError('event_not_found', `eventId ${eventId} names no event`, 404);
+    if (!entry?.change && !entry?.event) throw new DomainError('event_not_found', `eventId ${eventId} names no event`, 404);
     return [entry];
   }
 
