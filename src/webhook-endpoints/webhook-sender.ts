@@ -16,9 +16,22 @@ export interface SendResult {
   responseExcerpt?: string;
 }
 
+/** A signer per secret: building one decodes the secret, which every post would repeat. */
+const signers = new Map<string, Webhook>();
+
+function signerOf(secret: string): Webhook {
+  let signer = signers.get(secret);
+  if (!signer) {
+    if (signers.size > 1000) signers.clear();
+    signer = new Webhook(secret);
+    signers.set(secret, signer);
+  }
+  return signer;
+}
+
 /** `webhook-signature` per Standard Webhooks: one `v1,<sig>` per secret, space-separated (several while a secret rolls). */
 export function signatureOf(secrets: string[], id: string, timestamp: Date, body: string): string {
-  return secrets.map((secret) => new Webhook(secret).sign(id, timestamp, body)).join(' ');
+  return secrets.map((secret) => signerOf(secret).sign(id, timestamp, body)).join(' ');
 }
 
 /**
