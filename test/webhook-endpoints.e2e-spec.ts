@@ -65,6 +65,10 @@ describe('webhook endpoints', () => {
     await system.http().get('/v1/webhook-endpoints').set('x-api-key', reader.key).expect(403);
     await admin().delete(`/v1/webhook-endpoints/${created.id}`).expect(204);
     await admin().get(`/v1/webhook-endpoints/${created.id}`).expect(404);
+    for (const action of ['webhook_endpoint.created', 'webhook_endpoint.updated', 'webhook_endpoint.deleted']) {
+      const { body: audit } = await admin().get(`/v1/audit?action=${action}`).expect(200);
+      expect(audit.items.find((entry: { details: { endpointId: string } }) => entry.details.endpointId === created.id)).toMatchObject({ details: { host: `127.0.0.1:${receiver.port}` } });
+    }
   });
 
   it('posts each outcome signed per Standard Webhooks, with the event id as webhook-id; logs each attempt', async () => {
@@ -190,6 +194,8 @@ describe('webhook endpoints', () => {
       return body.enabled === false && body;
     }, DISABLE_AFTER_MS + 20000, 500);
     expect(view.disabledReason).toMatch(/every delivery failed since/);
+    const { body: audit } = await admin().get('/v1/audit?action=webhook_endpoint.disabled').expect(200);
+    expect(audit.items[0]).toMatchObject({ actor: 'notifyx', details: { endpointId: endpoint.id } });
     const { body: report } = await admin().get('/v1/reports/webhooks').expect(200);
     expect(report.endpoints[0]).toMatchObject({ id: endpoint.id, enabled: false, succeeded: 0, successRate: 0 });
     expect(report.successRate).toBeGreaterThan(0);

@@ -15,6 +15,8 @@ import { WebhookEndpointsRepository } from './webhook-endpoints.repository';
 import { WebhookEndpointsService } from './webhook-endpoints.service';
 import { WebhookReplay } from './webhook-replay';
 
+const byOf = ({ actor, requestId }: RequestContext) => ({ actor, requestId });
+
 @ApiTags('webhook endpoints')
 @ApiSecurity('api-key')
 @RequireScopes('admin')
@@ -33,7 +35,7 @@ export class WebhookEndpointsController {
   @ApiCreatedResponse({ type: WebhookEndpointWithSecretDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'A field is invalid, or the URL is refused (unsafe_webhook_url: not https, a private address…)' })
   async create(@Body() dto: CreateWebhookEndpointDto, @CurrentRequest() context: RequestContext): Promise<WebhookEndpointWithSecretDto> {
-    const { endpoint, secret } = await this.endpoints.create(dto, context.actor);
+    const { endpoint, secret } = await this.endpoints.create(dto, byOf(context));
     return { ...toEndpointView(endpoint), secret };
   }
 
@@ -57,8 +59,10 @@ export class WebhookEndpointsController {
   @ApiOkResponse({ type: WebhookEndpointViewDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'webhook_endpoint_not_found' })
-  async update(@Param('id', ParseObjectIdPipe) id: string, @Body() dto: UpdateWebhookEndpointDto): Promise<WebhookEndpointViewDto> {
-    return toEndpointView(await this.endpoints.update(id, dto));
+  async update(
+    @Param('id', ParseObjectIdPipe) id: string, @Body() dto: UpdateWebhookEndpointDto, @CurrentRequest() context: RequestContext,
+  ): Promise<WebhookEndpointViewDto> {
+    return toEndpointView(await this.endpoints.update(id, dto, byOf(context)));
   }
 
   @Delete(':id')
@@ -66,16 +70,18 @@ export class WebhookEndpointsController {
   @ApiOperation({ summary: 'Remove an endpoint; events waiting for a retry to it are dropped' })
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'webhook_endpoint_not_found' })
-  async delete(@Param('id', ParseObjectIdPipe) id: string): Promise<void> {
-    await this.endpoints.delete(id);
+  async delete(@Param('id', ParseObjectIdPipe) id: string, @CurrentRequest() context: RequestContext): Promise<void> {
+    await this.endpoints.delete(id, byOf(context));
   }
 
   @Post(':id/roll-secret')
   @ApiOperation({ summary: 'A new signing secret (shown once); the old one keeps signing beside it for `overlapHours`' })
   @ApiCreatedResponse({ type: WebhookEndpointWithSecretDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'webhook_endpoint_not_found' })
-  async roll(@Param('id', ParseObjectIdPipe) id: string, @Body() dto: RollSecretDto): Promise<WebhookEndpointWithSecretDto> {
-    const { endpoint, secret } = await this.endpoints.rollSecret(id, dto.overlapHours);
+  async roll(
+    @Param('id', ParseObjectIdPipe) id: string, @Body() dto: RollSecretDto, @CurrentRequest() context: RequestContext,
+  ): Promise<WebhookEndpointWithSecretDto> {
+    const { endpoint, secret } = await this.endpoints.rollSecret(id, byOf(context), dto.overlapHours);
     return { ...toEndpointView(endpoint), secret };
   }
 

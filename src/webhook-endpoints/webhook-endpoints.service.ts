@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
+import { AuditAction } from '../audit/audit-actions';
+import { AuditService } from '../audit/audit.service';
 import { DomainError } from '../common/domain-error';
 import { AppConfig } from '../config/app-config';
 import { checkUrl, UnsafeUrlError } from './url-safety';
@@ -15,6 +17,12 @@ export class WebhookEndpointNotFoundError extends DomainError {
   constructor(id: string) {
     super('webhook_endpoint_not_found', `webhook endpoint ${id} does not exist`, 404);
   }
+}
+
+/** Who changes an endpoint, for its audit entry. */
+export interface EndpointActor {
+  actor: string;
+  requestId?: string;
 }
 
 export interface EndpointInput {
@@ -40,17 +48,25 @@ export class WebhookEndpointsService {
 
   constructor(
     private readonly repository: WebhookEndpointsRepository,
+    private readonly audit: AuditService,
     private readonly config: AppConfig,
   ) {}
 
-  async create(input: EndpointInput & { url: string }, createdBy: string): Promise<{ endpoint: WebhookEndpointRecord; secret: string }> {
+  /** Endpoint changes are audited with the URL's host only: a URL may carry a token in its path or query. */
+  private async record(action: AuditAction, by: EndpointActor, endpoint: Pick<WebhookEndpointRecord, 'id' | 'url'>, details: Record<string, unknown> = {}): Promise<void> {
+    const host = URL.canParse(endpoint.url) ? new URL(endpoint.url).host : undefined;
+    await this.audit.record({ ...by, action, details: { endpointId: endpoint.id, host, ...details } });
+  }
+
+  async create(input: EndpointInput & { url: string }, by: EndpointActor): Promise<{ endpoint: WebhookEndpointRecord; secret: string }> {
     await this.checkUrl(input.url);
     const secret = newSecret();
     const endpoint = await this.repository.create({
       url: input.url, eventTypes: input.eventTypes ?? [...WEBHOOK_EVENT_TYPES], enabled: input.enabled ?? true,
-      description: input.description, secrets: [{ secret, createdAt: new Date() }], createdBy,
+      description: input.description, secrets: [{ secret, createdAt: new Date() }], createdBy: by.actor,
     });
     this.cached = undefined;
+    await this.record(AuditAction.WebhookEndpointCreated, by, endpoint, { eventTypes: endpoint.eventTypes });
     return { endpoint, secret };
   }
 
@@ -65,23 +81,26 @@ export class WebhookEndpointsService {
   }
 
   /** Enabling an endpoint again clears why it was disabled and its failing time. */
-  async update(id: string, input: EndpointInput): Promise<WebhookEndpointRecord> {
+  async update(id: string, input: EndpointInput, by: EndpointActor): Promise<WebhookEndpointRecord> {
     if (input.url !== undefined) await this.checkUrl(input.url);
     const reenabled = input.enabled === true ? { disabledReason: undefined, failingSince: undefined } : {};
     const defined = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined));
     const updated = await this.repository.update(id, { ...defined, ...reenabled });
     if (!updated) throw new WebhookEndpointNotFoundError(id);
     this.cached = undefined;
+    await this.record(AuditAction.WebhookEndpointUpdated, by, updated, { changed: Object.keys(defined) });
     return updated;
   }
 
-  async delete(id: string): Promise<void> {
+  async delete(id: string, by: EndpointActor): Promise<void> {
+    const endpoint = await this.get(id);
     if (!(await this.repository.delete(id))) throw new WebhookEndpointNotFoundError(id);
     this.cached = undefined;
+    await this.record(AuditAction.WebhookEndpointDeleted, by, endpoint);
   }
 
   /** A new secret signs from now on; the current one keeps signing too until the overlap ends. */
-  async rollSecret(id: string, overlapHours = DEFAULT_OVERLAP_HOURS): Promise<{ endpoint: WebhookEndpointRecord; secret: string }> {
+  async rollSecret(id: string, by: EndpointActor, overlapHours = DEFAULT_OVERLAP_HOURS): Promise<{ endpoint: WebhookEndpointRecord; secret: string }> {
     const endpoint = await this.get(id);
     const now = new Date();
     const until = new Date(now.getTime() + overlapHours * 3_600_000);
@@ -91,6 +110,7 @@ export class WebhookEndpointsService {
     const updated = await this.repository.setSecrets(id, [{ secret, createdAt: now }, ...(overlapHours > 0 ? kept : [])]);
     if (!updated) throw new WebhookEndpointNotFoundError(id);
     this.cached = undefined;
+    await this.record(AuditAction.WebhookSecretRolled, by, updated, { overlapHours });
     return { endpoint: updated, secret };
   }
 
@@ -124,6 +144,7 @@ export class WebhookEndpointsService {
     const disabledReason = `disabled at ${at.toISOString()}: every delivery failed since ${endpoint.failingSince.toISOString()}`;
     await this.repository.update(endpoint.id, { enabled: false, disabledReason });
     this.cached = undefined;
+    await this.record(AuditAction.WebhookEndpointDisabled, { actor: 'notifyx' }, endpoint, { reason: disabledReason });
     return true;
   }
 
