@@ -12,7 +12,8 @@ export class EventIndexSetup implements OnApplicationBootstrap {
 
   constructor(private readonly audit: AuditService) {}
 
-  async onApplicationBootstrap(): Promise<void> {
-    await this.audit.ensureEventIndex().catch((error: unknown) => this.logger.warn({ err: String(error) }, 'event index not created; the relay scans'));
+  /** Not awaited: an index build on a busy store must not hold up the API's start (nothing needs it at once). */
+  onApplicationBootstrap(): void {
+    void this.audit.ensureEventIndex().catch((error: unknown) => this.logger.warn({ err: String(error) }, 'event index not created; the relay scans'));
   }
 }

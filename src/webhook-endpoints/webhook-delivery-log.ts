@@ -16,6 +16,8 @@ export class WebhookDeliveryLog implements OnApplicationShutdown {
   private buffer: WebhookDelivery[] = [];
   private timer?: NodeJS.Timeout;
   private flushing?: Promise<void>;
+  /** The log's index, created by the first flush of a process that delivers, not at every start (see EventIndexSetup). */
+  private indexed?: Promise<void>;
 
   constructor(private readonly repository: WebhookEndpointsRepository) {}
 
@@ -29,7 +31,8 @@ export class WebhookDeliveryLog implements OnApplicationShutdown {
     this.timer = undefined;
     await this.flushing;
     const batch = this.buffer.splice(0);
-    this.flushing = this.repository.appendDeliveries(batch)
+    this.indexed ??= this.repository.ensureIndexes().catch((error: unknown) => this.logger.warn({ err: String(error) }, 'webhook delivery index not created'));
+    this.flushing = this.indexed.then(() => this.repository.appendDeliveries(batch))
       .catch((error: unknown) => this.logger.warn({ err: String(error), attempts: batch.length }, 'webhook attempt log not written'));
     await this.flushing;
   }

@@ -58,7 +58,7 @@ export class WebhookDelivery {
 export const WebhookDeliverySchema = SchemaFactory.createForClass(WebhookDelivery);
 
 /**
- * GET /v1/webhook-endpoints/:id/deliveries (newest first). Created once by the API at start
- * (EventIndexSetup), not by every process's autoIndex.
+ * GET /v1/webhook-endpoints/:id/deliveries (newest first). Created by the delivery log's first
+ * flush in a process that delivers (WebhookDeliveryLog), not by every process's autoIndex.
  */
 export const DELIVERIES_INDEX = { key: { endpointId: 1, _id: -1 }, options: { name: 'endpointId_1__id_-1' } } as const;

@@ -12,7 +12,6 @@ import { WebhookEndpointsRepository } from './webhook-endpoints.repository';
 import { WebhookEndpointsService } from './webhook-endpoints.service';
 import { WebhookReplay } from './webhook-replay';
 import { WebhookSender } from './webhook-sender';
-import { WebhookStoreSetup } from './webhook-store.setup';
 
 /** Outbound webhooks (the API process): endpoints, their deliveries from the webhook queue, replays. */
 @Module({
@@ -26,7 +25,7 @@ import { WebhookStoreSetup } from './webhook-store.setup';
   controllers: [WebhookEndpointsController, WebhookReportController],
   providers: [
     WebhookEndpointsRepository, WebhookEndpointsService, WebhookSender, WebhookDeliveryLog, WebhookDispatcher, WebhookReplay,
-    EventDeliveryMetrics, WebhookStoreSetup,
+    EventDeliveryMetrics,
   ],
 })
 export class WebhookEndpointsModule {}
