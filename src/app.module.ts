@@ -10,6 +10,8 @@ import { createValidationPipe } from './common/validation';
 import { CoreModule } from './core.module';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { DeadLettersModule } from './dead-letters/dead-letters.module';
+import { EventIndexSetup } from './events/event-index.setup';
+import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
 import { MessagesModule } from './messages/messages.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -20,6 +22,7 @@ import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { ReportsModule } from './reports/reports.module';
 import { TemplatesModule } from './templates/templates.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
+import { WebhookEndpointsModule } from './webhook-endpoints/webhook-endpoints.module';
 
 /** The API process: REST, Swagger, Twilio webhooks. Sending happens in the worker. */
 @Module({
@@ -40,8 +43,11 @@ import { WebhooksModule } from './webhooks/webhooks.module';
     HealthModule,
     MetricsModule,
     DashboardModule,
+    EventsModule,
+    WebhookEndpointsModule,
   ],
   providers: [
+    EventIndexSetup,
     { provide: APP_PIPE, useFactory: createValidationPipe },
     { provide: APP_FILTER, useClass: AllExceptionsFilter },
     // Guards run in this order. How often first, so callers without a valid key (guessing keys,

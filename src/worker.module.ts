@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
 import { CoreModule } from './core.module';
+import { EventsModule } from './events/events.module';
 import { WorkerMetricsModule } from './metrics/worker-metrics.module';
 import { SmsModule } from './sms/sms.module';
 
-/** The worker process: consumes the SMS queue and talks to Twilio. */
-@Module({ imports: [CoreModule, SmsModule, WorkerMetricsModule] })
+/** The worker process: consumes the SMS queue, talks to Twilio, publishes its changes' events. */
+@Module({ imports: [CoreModule, SmsModule, WorkerMetricsModule, EventsModule] })
 export class WorkerModule {}

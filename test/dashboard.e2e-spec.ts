@@ -4,7 +4,8 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from './support/chromium';
 import { describeTwilioError } from '../src/sms/twilio-errors';
 import { brMobile, deliveryKit, DeliveryKit } from './support/delivery-kit';
-import { RunningSystem, startSystem, TEST_API_KEY } from './support/system';
+import { freePort, RunningSystem, startSystem, TEST_API_KEY } from './support/system';
+import { waitFor } from './support/wait-for';
 
 /**
  * The operations dashboard in a real Chromium, after real sends through RabbitMQ, FerretDB and
@@ -31,6 +32,7 @@ type PageGlobals = {
 describe('Operations dashboard at /dashboard (real Chromium, API, worker, RabbitMQ, FerretDB, Twilio sandbox)', () => {
   let system: RunningSystem;
   let kit: DeliveryKit;
+  let failingEndpoint: string;
   let browser: Browser | undefined;
   let page: Page;
   const browserErrors: string[] = [];
@@ -59,12 +61,20 @@ describe('Operations dashboard at /dashboard (real Chromium, API, worker, Rabbit
     const deadLettered = brMobile(72000005);
     await kit.fault(undelivered, 'undelivered', 1, 30003);
     await kit.fault(deadLettered, '20429', 0);
+    // An endpoint nobody listens on: every delivery to it fails, so the dashboard lists it failing.
+    const { body: endpoint } = await system.http().post('/v1/webhook-endpoints').set('x-api-key', TEST_API_KEY)
+      .send({ url: `http://127.0.0.1:${await freePort()}/gone`, eventTypes: ['message.delivered'] }).expect(201);
+    failingEndpoint = endpoint.id;
     const ids: string[] = [];
     for (const to of [...delivered, undelivered, deadLettered, INVALID_NUMBER, INVALID_NUMBER]) {
       ids.push((await kit.post({ to, body: `dashboard ${to}` }).expect(202)).body.id);
     }
     for (const id of ids) await kit.until(id, ['delivered', 'undelivered', 'failed']);
     await kit.clearFaults();
+    await waitFor('the failed webhook attempts logged', async () => {
+      const { body } = await system.http().get('/v1/reports/webhooks').set('x-api-key', TEST_API_KEY);
+      return body.attempts >= 3;
+    });
 
     browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
@@ -128,6 +138,10 @@ describe('Operations dashboard at /dashboard (real Chromium, API, worker, Rabbit
       expect(await text('#kpi-failed')).toBe('4');
       expect(await text('#kpi-rate')).toBe('42.9 %');
       expect(await text('#kpi-median')).toMatch(/^\d+(\.\d)? (ms|s)$/);
+      expect(await text('#kpi-webhooks')).toBe('0.0 %');
+      const firstEndpoint = page.locator('#webhook-endpoints tbody tr').first();
+      expect(await firstEndpoint.getAttribute('data-state')).toBe('failing');
+      expect(await firstEndpoint.innerText()).toContain(failingEndpoint);
 
       // Every chart drew, from the report's numbers.
       for (const id of ['chart-volume', 'chart-rate', 'chart-status', 'chart-failures']) {

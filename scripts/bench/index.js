@@ -21,6 +21,8 @@
  *   BENCH_DRAIN_TIMEOUT_S [300]: a drain run that takes longer reports what it sent by then
  *   BENCH_TRACING [off]: the drain with OpenTelemetry tracing `on` (API and workers export OTLP to a sink
  *     in this process) or `both` (every drain run tracing off, then on, on stacks of their own)
+ *   BENCH_WEBHOOKS [both]: the drain without a webhook endpoint (`off`), with one receiving every event (`on`, a
+ *     receiver in this process), or `both`, printed side by side with the ratio (issue 13: within 10 %)
  *   BENCH_E2E_RATE [half the accept rate]   BENCH_E2E_DURATION_S [BENCH_DURATION_S]   BENCH_E2E_WORKERS [1]
  *   BENCH_PREFETCH [20, the app's default]   BENCH_LOG_LEVEL [info]   BENCH_CPU_PROF [0]: profile the API during accept and bulk
  *   BENCH_DIST [dist]   BENCH_BUILD [0]: npm run build first (also done when BENCH_DIST/main.js is missing)
@@ -51,7 +53,7 @@ function settings() {
     maxMps: num('BENCH_MAX_MPS', undefined), drainTimeoutS: num('BENCH_DRAIN_TIMEOUT_S', 300), sandboxLatencyMs: num('BENCH_SANDBOX_LATENCY_MS', 100),
     e2eRate: num('BENCH_E2E_RATE', undefined), e2eDurationS: num('BENCH_E2E_DURATION_S', durationS),
     e2eWorkers: num('BENCH_E2E_WORKERS', 1), prefetch: num('BENCH_PREFETCH', 20),
-    tracing: env.BENCH_TRACING ?? 'off', logLevel: env.BENCH_LOG_LEVEL ?? 'info', cpuProf: env.BENCH_CPU_PROF === '1',
+    tracing: env.BENCH_TRACING ?? 'off', webhooks: env.BENCH_WEBHOOKS ?? 'both', logLevel: env.BENCH_LOG_LEVEL ?? 'info', cpuProf: env.BENCH_CPU_PROF === '1',
     dist: resolve(ROOT, env.BENCH_DIST ?? 'dist'), build: env.BENCH_BUILD === '1',
     // Unset: a FerretDB of the benchmark's own (store.js); set: that store, shared with whatever else uses it.
     mongodbUri: env.BENCH_MONGODB_URI?.replace(/\/+$/, ''),

@@ -37,12 +37,14 @@ function rows(report) {
   for (const d of Array.isArray(r.drain) ? r.drain : []) {
     const sent = d.timedOut ? `${d.sent} of ${d.messages} (timed out)` : `${d.messages}`;
     const traced = d.tracing ? `, tracing ${d.tracing}` : '';
-    const label = `${sent} msgs, ${d.workers} worker(s) × prefetch ${d.prefetch}, ${d.sandboxLatencyMs} ms Twilio, cap ${d.maxMps || 'off'}${traced}`;
+    const hooked = d.webhooks ? `, webhooks ${d.webhooks}` : '';
+    const label = `${sent} msgs, ${d.workers} worker(s) × prefetch ${d.prefetch}, ${d.sandboxLatencyMs} ms Twilio, cap ${d.maxMps || 'off'}${traced}${hooked}`;
     add('drain', `${label}: msgs/s (steady 10–90 %)`, `${d.mps} (${d.steadyMps})`);
     if (d.maxMps) pacing(add, label, d, r.drain);
     else add('drain', `${label}: busiest second`, d.busiestSecond);
     add('drain', `${label}: CPU ms per message, workers / API`, `${d.workerCpuMsPerMessage} / ${d.apiCpuMsPerMessage}`);
     if (d.otlpKiBPerMessage !== undefined) add('drain', `${label}: OTLP export KiB per message`, d.otlpKiBPerMessage);
+    if (d.webhookPostsPerMessage !== undefined) add('drain', `${label}: webhook posts received per message, by the run's end`, d.webhookPostsPerMessage);
     if (d.ferretdbCpuMsPerMessage !== undefined) {
       add('drain', `${label}: CPU ms per message, FerretDB / PostgreSQL`, `${d.ferretdbCpuMsPerMessage} / ${d.postgresCpuMsPerMessage}`);
     }
@@ -51,6 +53,7 @@ function rows(report) {
       add('drain', `${label}: store requests per message`, `${total} (${Object.entries(byCommand).map(([c, v]) => `${c} ${v}`).join(', ')})`);
     }
   }
+  webhookCost(add, Array.isArray(r.drain) ? r.drain : []);
   if (r.e2e?.error) add('e2e', 'error', r.e2e.error);
   else if (r.e2e) {
     add('e2e', `POST at ${r.e2e.targetRps}/s (achieved ${r.e2e.achievedRps}), ${r.e2e.workers} worker(s)`, `${r.e2e.reachedTwilio} of ${r.e2e.posted} reached Twilio`);
@@ -99,6 +102,16 @@ function drainFloor(add, f) {
   }
   add('drain-floor', 'NotifyX ÷ floor, msgs/s', pct(f.ratios.mps), '≥ 70 %');
   add('drain-floor', 'NotifyX ÷ floor, own CPU per delivered message', times(f.ratios.cpuPerMessage), '≤ × 1.50');
+}
+
+/** Issue 13, item 8: each uncapped drain with one webhook endpoint receiving every event, beside the same run without. */
+function webhookCost(add, runs) {
+  for (const on of runs.filter((run) => run.webhooks === 'on' && !run.maxMps)) {
+    const off = runs.find((run) => run.webhooks === 'off' && !run.maxMps && run.workers === on.workers && run.tracing === on.tracing);
+    if (!off) continue;
+    add('drain', `${on.workers} worker(s): msgs/s without / with one webhook endpoint`, `${off.mps} / ${on.mps}`);
+    add('drain', `${on.workers} worker(s): with ÷ without a webhook endpoint (msgs/s)`, pct(on.mps / off.mps), '≥ 90 %');
+  }
 }
 
 /** The capped drain run: how close to the cap, never above it, and whether the cap was below what the drain can do. */

@@ -7,7 +7,8 @@ const { floorDrain, notifyxDrain } = require('./floor');
 const { startOtlpSink } = require('./otlp-sink');
 const { cpuProfileArgs } = require('./processes');
 const { summarise } = require('./profile-summary');
-const { Stack } = require('./stack');
+const { API_KEY, Stack } = require('./stack');
+const { registerEndpoint, startWebhookReceiver } = require('./webhook-receiver');
 
 const say = (text) => process.stdout.write(`[bench] ${text}\n`);
 
@@ -75,41 +76,59 @@ function tracingModes(config) {
   return config.tracing === 'both' ? ['off', 'on'] : [config.tracing === 'on' ? 'on' : 'off'];
 }
 
+/**
+ * BENCH_WEBHOOKS: the drain without a webhook endpoint, with one receiving every event (`on`), or
+ * both (the default), off first; the `on` runs leave out the capped run (the pacing check).
+ */
+function webhookModes(config) {
+  return config.webhooks === 'both' ? ['off', 'on'] : [config.webhooks === 'on' ? 'on' : 'off'];
+}
+
 async function drainScenario(config, results) {
   const runs = config.drainWorkers.map((workers) => ({ workers, maxMps: 0 }));
   const { maxMps, capFrom } = paceCap(config, results);
   if (maxMps > 0) runs.unshift({ workers: Math.max(...config.drainWorkers), maxMps, capFrom });
   results.drain = [];
   for (const tracing of tracingModes(config)) {
-    const sink = tracing === 'on' ? await startOtlpSink() : undefined;
-    try {
-      results.drain.push(...await drainRuns(config, results, runs, sink));
-    } finally {
-      await sink?.close();
+    for (const webhooks of webhookModes(config)) {
+      const sink = tracing === 'on' ? await startOtlpSink() : undefined;
+      const receiver = webhooks === 'on' ? await startWebhookReceiver(config.logDir) : undefined;
+      try {
+        results.drain.push(...await drainRuns(config, results, receiver ? runs.filter((run) => !run.maxMps) : runs, sink, receiver));
+      } finally {
+        await sink?.close();
+        await receiver?.close();
+      }
     }
   }
 }
 
-/** The drain's runs on one stack; with `sink`, the API and workers export their spans to it. */
-async function drainRuns(config, results, runs, sink) {
+/** The drain's runs on one stack; with `sink`, the API and workers export their spans to it; with `receiver`, an endpoint posts every event there. */
+async function drainRuns(config, results, runs, sink, receiver) {
   const apiProfileDir = join(config.logDir, 'prof-drain-api');
   const profiled = config.cpuProf && !results.drainWorkerProfile;
   const env = sink ? { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_SERVICE_NAME: 'notifyx-bench' } : {};
-  return withStack(sink ? 'drain-traced' : 'drain', config, async (stack) => {
+  const name = `drain${sink ? '-traced' : ''}${receiver ? '-webhooks' : ''}`;
+  return withStack(name, config, async (stack) => {
+    if (receiver) await registerEndpoint(stack, receiver.url, API_KEY);
     const figures = [];
     const profileDir = join(config.logDir, 'prof-drain');
     let apiWindow;
     for (const [index, run] of runs.entries()) {
       const profiling = profiled && index === 0;
       // With Redis the pace is shared, so the cap holds for all the workers together.
-      say(`drain: ${config.drainCount} messages, ${run.workers} worker(s), TWILIO_MAX_MPS=${run.maxMps || 'off'}, tracing ${sink ? 'on' : 'off'}`);
+      say(`drain: ${config.drainCount} messages, ${run.workers} worker(s), TWILIO_MAX_MPS=${run.maxMps || 'off'}, tracing ${sink ? 'on' : 'off'}, webhooks ${receiver ? 'on' : 'off'}`);
       const exportedBefore = sink?.stats();
+      const postsBefore = receiver ? (await receiver.stats()).posts : 0;
       const result = await drain(stack, {
         count: config.drainCount, connections: config.connections, timeoutS: config.drainTimeoutS, profileDir: profiling ? profileDir : undefined,
         store: config.store, ...run,
       });
       if (run.capFrom) result.capFrom = run.capFrom;
       result.tracing = sink ? 'on' : 'off';
+      result.webhooks = receiver ? 'on' : 'off';
+      // Posts received by the end of the run: the endpoint kept up with the drain, or lagged behind it.
+      if (receiver) result.webhookPostsPerMessage = Math.round((((await receiver.stats()).posts - postsBefore) / Math.max(1, result.sent)) * 100) / 100;
       if (sink) result.otlpKiBPerMessage = Math.round(((sink.stats().bytes - exportedBefore.bytes) / 1024 / Math.max(1, result.sent)) * 100) / 100;
       figures.push(result);
       // The first run's first worker: where a worker's time goes while it drains.

@@ -31,6 +31,8 @@ class Stack {
       RABBITMQ_SMS_QUEUE: this.queue, API_KEYS: API_KEY,
       TWILIO_ACCOUNT_SID: ACCOUNT_SID, TWILIO_AUTH_TOKEN: AUTH_TOKEN, TWILIO_PHONE_NUMBER: FROM,
       TWILIO_API_BASE_URL: this.tap.url, TWILIO_SANDBOX: 'true', LOG_LEVEL: this.options.logLevel,
+      // Each stack's own events exchange and webhook queue, deleted with it.
+      EVENTS_EXCHANGE: `${this.queue}.events`,
       // The benchmark measures capacity, not the per-key rate limits; bulk bodies exceed the 256 kb default.
       THROTTLE_LIMIT: '100000000', THROTTLE_BURST_LIMIT: '100000000', WEBHOOK_THROTTLE_LIMIT: '100000000', HTTP_BODY_LIMIT: '4mb',
       ...this.options.env, ...extra,
@@ -113,6 +115,10 @@ class Stack {
       for (const suffix of ['', '.dead', ...Array.from({ length: 21 }, (_, i) => `.retry.${i}`)]) {
         await channel.deleteQueue(`${this.queue}${suffix}`).catch(() => undefined);
       }
+      for (const suffix of ['', '.dead', ...Array.from({ length: 30 }, (_, i) => `.retry.${i + 1}`)]) {
+        await channel.deleteQueue(`${this.queue}.events.webhooks${suffix}`).catch(() => undefined);
+      }
+      await channel.deleteExchange(`${this.queue}.events`).catch(() => undefined);
       await this.amqp.close();
     } catch (error) {
       process.stderr.write(`[bench] could not delete the queues of ${this.queue}: ${error.message}\n`);

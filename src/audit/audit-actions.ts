@@ -33,6 +33,12 @@ export enum AuditAction {
   TemplateCreated = 'template.created',
   TemplateUpdated = 'template.updated',
   TemplateDeleted = 'template.deleted',
+  WebhookEndpointCreated = 'webhook_endpoint.created',
+  WebhookEndpointUpdated = 'webhook_endpoint.updated',
+  WebhookEndpointDeleted = 'webhook_endpoint.deleted',
+  WebhookSecretRolled = 'webhook_endpoint.secret_rolled',
+  /** NotifyX disabled an endpoint whose deliveries all failed for WEBHOOK_DISABLE_AFTER_MS. */
+  WebhookEndpointDisabled = 'webhook_endpoint.disabled',
 }
 
 export const AUDIT_ACTIONS = Object.values(AuditAction);

@@ -45,6 +45,18 @@ export class AuditEntry {
   /** A status change: what it made of the message. */
   @Prop({ type: MongooseSchema.Types.Mixed })
   change?: LoggedFields;
+
+  /** A status change: what its event says of the message beyond the change (src/events/status-event.ts). */
+  @Prop({ type: MongooseSchema.Types.Mixed })
+  event?: Record<string, unknown>;
+
+  /**
+   * A status change whose event the broker has not confirmed yet: the outbox of events is these
+   * entries, written with the change itself, so a crash between the change and its publish loses
+   * nothing (src/events/event-relay.ts). Cleared, in batches, once confirmed.
+   */
+  @Prop()
+  eventPending?: boolean;
 }
 
 export const AuditEntrySchema = SchemaFactory.createForClass(AuditEntry);
@@ -58,3 +70,6 @@ AuditEntrySchema.index({ action: 1, _id: -1 });
 // status changes: the fence (a unique insert decides which writer makes change n), and the look-up
 // of a change by its number when a document lags its log
 AuditEntrySchema.index({ fence: 1 }, { unique: true, sparse: true });
+// The event relay's look-up of unpublished events ({eventPending: true}) is created by the API once
+// at start (EventStoreSetup), not declared here: every process would race to create it otherwise.
+export const EVENT_PENDING_INDEX = { key: { eventPending: 1 }, options: { sparse: true, name: 'eventPending_1' } } as const;

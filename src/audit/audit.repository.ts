@@ -4,7 +4,7 @@ import { Model, Types } from 'mongoose';
 import { insertNew } from '../common/insert-new';
 import { projectField } from '../common/request-context';
 import { withoutUndefined } from '../common/without-undefined';
-import { AuditEntry } from './audit-entry.schema';
+import { AuditEntry, EVENT_PENDING_INDEX } from './audit-entry.schema';
 
 const DUPLICATE_KEY = 11000;
 
@@ -26,7 +26,10 @@ export interface AuditFilter {
   limit: number;
 }
 
-/** Append-only on purpose: there is no update or delete here, so nothing in the app can edit history. */
+/**
+ * Append-only on purpose: there is no delete here, and the one update clears an entry's
+ * `eventPending` flag (its event was published), so nothing in the app can edit history.
+ */
 @Injectable()
 export class AuditRepository {
   constructor(@InjectModel(AuditEntry.name) private readonly model: Model<AuditEntry>) {}
@@ -60,6 +63,28 @@ export class AuditRepository {
     return this.model.findOne({ fence }, { _id: 0 }).lean<AuditEntry>();
   }
 
+  /** Status changes whose events were not confirmed, made before `before`, oldest first. */
+  async pendingEvents(before: Date, limit: number): Promise<AuditEntry[]> {
+    // eventPending alone is pushed down to the store's index; the time is checked on the few it finds.
+    return this.model.find({ eventPending: true, at: { $lt: before } }, { _id: 0 }).sort({ at: 1 }).limit(limit).lean<AuditEntry[]>();
+  }
+
+  /** Entries with an event (status changes and the rest) made in [from, to], oldest first (replays; an operator's request, the range is scanned). */
+  async changesBetween(from: Date, to: Date, limit: number): Promise<AuditEntry[]> {
+    return this.model.find({ fence: { $exists: true }, at: { $gte: from, $lte: to } }, { _id: 0 }).sort({ at: 1 }).limit(limit).lean<AuditEntry[]>();
+  }
+
+  /** One write for a whole batch of published events. */
+  async settleEvents(fences: string[]): Promise<void> {
+    if (fences.length === 0) return;
+    await this.model.collection.updateMany({ eventPending: true, fence: { $in: fences } }, { $unset: { eventPending: '' } });
+  }
+
+  /** Idempotent; called by one process kind only (see EVENT_PENDING_INDEX). */
+  async ensureEventIndex(): Promise<void> {
+    await this.model.collection.createIndex(EVENT_PENDING_INDEX.key, EVENT_PENDING_INDEX.options);
+  }
+
   async find(filter: AuditFilter): Promise<AuditRecord[]> {
     const query: Record<string, unknown> = {};
     if (filter.projectId) query.projectId = filter.projectId;
@@ -72,6 +97,6 @@ export class AuditRepository {
       .limit(filter.limit)
       .lean<(AuditEntry & { _id: Types.ObjectId })[]>();
     // The fence is how a status change was decided, not part of what the log says.
-    return docs.map(({ _id, fence: _fence, ...rest }) => ({ id: _id.toHexString(), ...rest }));
+    return docs.map(({ _id, fence: _fence, eventPending: _pending, ...rest }) => ({ id: _id.toHexString(), ...rest }));
   }
 }

@@ -18,14 +18,30 @@ export interface AuditEvent {
 /** Hears of each entry once it is stored, in this process (metrics count events this way). */
 export type AuditListener = (event: AuditEvent, at: Date) => void;
 
+/** A status change as its fenced entry holds it, or an entry carrying an event of its own. */
+export type FencedEvent = AuditEvent & { fence: string; seq?: number; change?: LoggedFields; event?: Record<string, unknown> };
+
+/** An event published with an entry (src/events/): written with it, so it is never lost. */
+export interface PublishedEvent {
+  id: string;
+  type: string;
+  data: Record<string, unknown>;
+}
+
+/** Hears of each status change this process won (the event publisher hands it on). */
+export type ChangeListener = (entry: FencedEvent, at: Date) => void;
+
 @Injectable()
 export class AuditService {
   private readonly logger = new Logger(AuditService.name);
   private readonly listeners: AuditListener[] = [];
+  private readonly changeListeners: ChangeListener[] = [];
 
   constructor(private readonly repository: AuditRepository) {}
 
-  async record(event: AuditEvent): Promise<void> {
+  /** `publish`: an event recorded with the entry (its outbox) and published from it, at least once. */
+  async record(event: AuditEvent, publish?: PublishedEvent): Promise<void> {
+    if (publish) return this.recordPublished(event, publish);
     const at = new Date();
     await this.repository.append({ ...event, at });
     this.logger.log({ audit: event.action, actor: event.actor, messageId: event.messageId, requestId: event.requestId });
@@ -36,11 +52,43 @@ export class AuditService {
    * An entry that must be the only one under its fence (a status change, src/lifecycle): false,
    * and nothing recorded, when another writer took that fence first.
    */
-  async recordFenced(event: AuditEvent & { seq: number; fence: string; change: LoggedFields }, at = new Date()): Promise<boolean> {
-    if (!(await this.repository.appendFenced({ ...event, at }))) return false;
+  async recordFenced(event: FencedEvent, at = new Date()): Promise<boolean> {
+    // Written pending: the entry is the outbox of its event until the broker confirms it.
+    if (!(await this.repository.appendFenced({ ...event, at, eventPending: true }))) return false;
     this.logger.log({ audit: event.action, actor: event.actor, messageId: event.messageId, requestId: event.requestId });
     for (const listener of this.listeners) this.notify(listener, event, at);
+    for (const listener of this.changeListeners) this.notify((entry) => listener(entry as FencedEvent, at), event, at);
     return true;
+  }
+
+  /** Fenced by the event's id: recorded again (a retried request), it is stored and published once. */
+  private async recordPublished(event: AuditEvent, publish: PublishedEvent): Promise<void> {
+    const at = new Date();
+    const entry = { ...event, fence: `event:${publish.id}`, event: { ...publish } };
+    if (!(await this.repository.appendFenced({ ...entry, at, eventPending: true }))) return;
+    this.logger.log({ audit: event.action, actor: event.actor, requestId: event.requestId });
+    for (const listener of this.listeners) this.notify(listener, event, at);
+    for (const listener of this.changeListeners) this.notify(() => listener(entry, at), event, at);
+  }
+
+  onChange(listener: ChangeListener): void {
+    this.changeListeners.push(listener);
+  }
+
+  pendingEvents(before: Date, limit: number): Promise<AuditEntry[]> {
+    return this.repository.pendingEvents(before, limit);
+  }
+
+  changesBetween(from: Date, to: Date, limit: number): Promise<AuditEntry[]> {
+    return this.repository.changesBetween(from, to, limit);
+  }
+
+  settleEvents(fences: string[]): Promise<void> {
+    return this.repository.settleEvents(fences);
+  }
+
+  ensureEventIndex(): Promise<void> {
+    return this.repository.ensureEventIndex();
   }
 
   findFenced(fence: string): Promise<AuditEntry | null> {

@@ -26,6 +26,8 @@ export class BatchPart {
   @Prop() sendAt?: Date;
   /** The batch's project; missing: root. */
   @Prop() projectId?: string;
+  /** Every message of the batch posts its events there (its statusCallback). */
+  @Prop() statusCallback?: string;
   /** The batch's counts, for its acceptance entry, which each part's write records (stored once). */
   @Prop() accepted?: number;
   @Prop() rejected?: number;
@@ -51,6 +53,7 @@ export interface BatchOrigin {
   sendAt?: Date;
   /** Unset for the root project. */
   projectId?: string;
+  statusCallback?: string;
   /** How many recipients the batch accepted and rejected; absent on parts of older versions, whose request audited the batch itself. */
   accepted?: number;
   rejected?: number;
@@ -65,14 +68,16 @@ export interface StagedPart {
 
 type LeanPart = BatchPart & { _id: Types.ObjectId };
 
-function toStaged({ _id, batchId, acceptedAt, createdBy, requestId, sendAt, projectId, accepted, rejected, ids, to, bodies, segments, encodings, sendAts, expiresAts }: LeanPart): StagedPart {
-  const origin = { batchId, acceptedAt, createdBy, requestId, sendAt, ...projectField(projectId), accepted, rejected };
+function toStaged(part: LeanPart): StagedPart {
+  const { _id, batchId, acceptedAt, createdBy, requestId, sendAt, projectId, statusCallback, accepted, rejected } = part;
+  const { ids, to, bodies, segments, encodings, sendAts, expiresAts } = part;
+  const origin = { batchId, acceptedAt, createdBy, requestId, sendAt, ...projectField(projectId), statusCallback, accepted, rejected };
   return {
     id: _id.toHexString(),
     origin,
     messages: ids.map((id, i) => ({
       id, to: to[i], from: null, body: bodies[i], segments: segments[i], encoding: encodings[i], batchId, createdBy, requestId, ...projectField(projectId),
-      sendAt: sendAts ? (sendAts[i] ?? undefined) : sendAt, expiresAt: expiresAts?.[i] ?? undefined,
+      sendAt: sendAts ? (sendAts[i] ?? undefined) : sendAt, expiresAt: expiresAts?.[i] ?? undefined, ...(statusCallback ? { statusCallback } : {}),
     })),
   };
 }

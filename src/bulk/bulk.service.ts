@@ -52,7 +52,8 @@ export class BulkService {
     const sendAt = request.sendAt;
     const { accepted, rejected } = await this.admit(planned, context);
     const origin = {
-      batchId, acceptedAt: new Date(), createdBy: context.actor, requestId: context.requestId, sendAt, ...projectField(context.projectId), accepted: accepted.length, rejected: rejected.length,
+      batchId, acceptedAt: new Date(), createdBy: context.actor, requestId: context.requestId, sendAt, ...projectField(context.projectId),
+      accepted: accepted.length, rejected: rejected.length, statusCallback: accepted[0]?.statusCallback,
     };
     const parts = await this.parts.stage(origin, accepted);
     // The commit point: once the batch is stored, after its parts, they are written out and sent, so
@@ -108,7 +109,7 @@ export class BulkService {
       try {
         const body = render(recipient.variables ?? {});
         if (body.trim().length === 0 || body.length > 1600) throw new DomainError('invalid_rendered_body', `the rendered text is ${body.length} characters; 1-1600 allowed`);
-        const prepared = this.intake.prepare({ to: recipient.to, body, smartEncoding: origin.smartEncoding }, origin);
+        const prepared = this.intake.prepare({ to: recipient.to, body, smartEncoding: origin.smartEncoding, statusCallback: request.statusCallback }, origin);
         const timing = planTiming(prepared.to, request, defaults, this.config.quietHoursDefault);
         accepted.push({ ...prepared, ...timing, id: this.messages.newId(), batchId: origin.batchId, index });
       } catch (error) {

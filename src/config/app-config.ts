@@ -4,6 +4,7 @@ import type { CountryCode } from 'libphonenumber-js';
 import { parseTrustProxy } from './deployment-safety';
 import { parseQuietHours, QuietHours } from '../send-timing/quiet-hours';
 import { EnvDto, NUMBER_TYPES, type RabbitQueueType } from './env.validation';
+import { EventsSettings, eventsSettingsOf, WebhookSettings, webhookSettingsOf } from './events-env';
 
 export type NumberType = (typeof NUMBER_TYPES)[number];
 
@@ -76,6 +77,11 @@ export class AppConfig {
     return (value === '' ? new EnvDto()[key] : value) as EnvDto[K];
   }
 
+  /** Every validated value by name, for settings built in their own file (events-env.ts). */
+  private get env(): EnvDto {
+    return new Proxy({} as EnvDto, { get: (_target, key) => this.get(key as keyof EnvDto) });
+  }
+
   get port(): number {
     return this.get('PORT');
   }
@@ -132,6 +138,14 @@ export class AppConfig {
   /** Failures (not domain errors, not the store being unreachable) after which a command is parked. */
   get maxCommandFailures(): number {
     return this.get('SMS_MAX_COMMAND_FAILURES');
+  }
+
+  get events(): EventsSettings {
+    return eventsSettingsOf(this.env);
+  }
+
+  get webhooks(): WebhookSettings {
+    return webhookSettingsOf(this.env);
   }
 
   get outboxRelayIntervalMs(): number {

@@ -17,6 +17,7 @@ import {
 } from 'class-validator';
 import { isSupportedCountry } from 'libphonenumber-js';
 import { deploymentProblems } from './deployment-safety';
+import { EventsEnvDto } from './events-env';
 
 /** libphonenumber-js's number types (PhoneNumber.getType()). */
 export const NUMBER_TYPES = [
@@ -30,7 +31,7 @@ export type RabbitQueueType = (typeof RABBITMQ_QUEUE_TYPES)[number];
 const urlOptions = { require_tld: false, require_protocol: true };
 
 /** Every variable the app reads, validated once at start-up. */
-export class EnvDto {
+export class EnvDto extends EventsEnvDto {
   @Type(() => Number) @IsInt() @Min(1) @Max(65535)
   PORT = 3000;
 

@@ -30,6 +30,8 @@ export interface Report {
   version?: number;
   /** The message's project (from the callback URL), carried into the audit entry. */
   projectId?: string;
+  /** What the message's events say of it (from the callback URL), so its event needs no read. */
+  context?: Pick<MessageRecord, 'segments'> & Partial<Pick<MessageRecord, 'producerId' | 'metadata' | 'statusCallback'>>;
 }
 
 /**
@@ -200,7 +202,7 @@ export class MessageLifecycle {
       if (retried !== undefined) return retried;
     }
     const known = report.version !== undefined && report.attempt !== undefined
-      ? { id, version: report.version, status: MessageStatus.Sent, attempts: report.attempt, twilioSid: report.twilioSid, projectId: report.projectId, pending: [] }
+      ? { id, version: report.version, status: MessageStatus.Sent, attempts: report.attempt, twilioSid: report.twilioSid, projectId: report.projectId, pending: [], ...report.context }
       : undefined;
     return this.log.change(id, (current) => !reportApplies(current, status, report) ? null : {
       status, fields: { twilioSid: report.twilioSid, ...(failure ? failureFields(failure) : {}) }, detail: failure?.description,

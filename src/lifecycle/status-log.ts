@@ -6,6 +6,7 @@ import type { MessageRecord } from '../messages/message.record';
 import { MessageStatus } from './message-status';
 import { MessagesRepository } from '../messages/messages.repository';
 import { applyTo, ChangeFields, LoggedChange, split } from './logged-change';
+import { contextOf } from '../events/status-event';
 
 /** A change a writer decided on: the message's next status and fields, and how the audit log says it. */
 export interface Change {
@@ -109,7 +110,7 @@ export class StatusLog {
     for (let race = 0; race < MAX_RACES && current; race += 1) {
       const decided = decide(current);
       if (!decided) return null;
-      const logged = await this.append(messageId, current.version + 1, decided, current.projectId);
+      const logged = await this.append(messageId, current.version + 1, decided, current);
       if (logged) {
         const pending = [...current.pending, logged];
         const next = applyTo(current, [logged]);
@@ -139,12 +140,19 @@ export class StatusLog {
     }, LATER_PAUSE_MS).unref();
   }
 
-  /** Change number `seq`, if this writer's insert wins its fence; the entry names the message's project. */
-  private async append(messageId: string, seq: number, change: Change, projectId?: string): Promise<LoggedChange | null> {
+  /**
+   * Change number `seq`, if this writer's insert wins its fence. The entry names the message's
+   * project and carries the change's event too (what the writer holds of the message: `basis`), so
+   * the event is committed with the change and costs no write or read of its own (src/events/).
+   */
+  private async append(messageId: string, seq: number, change: Change, basis: Partial<MessageRecord>): Promise<LoggedChange | null> {
     const at = new Date();
     const { set, unset } = split(change.fields);
     const logged = { status: change.status, set, unset, ...(change.detail ? { detail: change.detail } : {}) };
-    const won = await this.audit.recordFenced({ ...change.audit, projectId, messageId, seq, fence: fenceOf(messageId, seq), change: logged }, at);
+    const entry = {
+      ...change.audit, projectId: basis.projectId, messageId, seq, fence: fenceOf(messageId, seq), change: logged, event: { ...contextOf(basis) },
+    };
+    const won = await this.audit.recordFenced(entry, at);
     return won ? { seq, at, ...logged } : null;
   }
 

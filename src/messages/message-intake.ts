@@ -5,6 +5,7 @@ import { AppConfig } from '../config/app-config';
 import { toE164 } from '../sms/phone';
 import { countSegments, smartEncode } from '../sms/segments';
 import { NewMessage } from './message.record';
+import { checkUrlForm, UnsafeUrlError } from '../webhook-endpoints/url-safety';
 
 const MAX_BODY = 1600;
 
@@ -15,6 +16,8 @@ export interface MessageRequest {
   metadata?: Record<string, string>;
   /** Replace Unicode look-alikes with GSM-7 equivalents; unset: the template's choice, then SMART_ENCODING. */
   smartEncoding?: boolean;
+  /** Where this message's events are posted, besides the webhook endpoints. */
+  statusCallback?: string;
 }
 
 /** Turns what a client or producer asked for into a storable message: E.164 numbers, the text as sent, segment count. */
@@ -28,7 +31,23 @@ export class MessageIntake {
     return {
       to, from, ...this.textOf(request.body, request.smartEncoding ?? this.config.smartEncoding), metadata: request.metadata,
       createdBy: origin.actor, requestId: origin.requestId, ...projectField(origin.projectId),
+      ...(request.statusCallback ? { statusCallback: this.checkedCallback(request.statusCallback) } : {}),
     };
+  }
+
+  /**
+   * A statusCallback's form is checked at acceptance (https outside sandbox mode, no credentials,
+   * no metadata host); its addresses when connecting (src/webhook-endpoints/url-safety.ts), so
+   * acceptance costs no DNS lookup.
+   */
+  private checkedCallback(url: string): string {
+    try {
+      checkUrlForm(url, { allowLocal: this.config.webhooks.allowLocal });
+      return url;
+    } catch (error) {
+      if (error instanceof UnsafeUrlError) throw new DomainError('invalid_status_callback', `statusCallback ${error.reason}`, 400);
+      throw error;
+    }
   }
 
   /** The text as it will be sent and billed: smart-encoded first when asked, so the count is Twilio's. */

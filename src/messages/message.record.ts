@@ -28,6 +28,8 @@ export interface MessageRecord {
   producerId?: string;
   /** Missing: the root project's (src/common/request-context.ts). */
   projectId?: string;
+  /** Where this message's own events are posted (src/webhooks/), besides the endpoints. */
+  statusCallback?: string;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -58,6 +60,7 @@ export interface NewMessage {
   producerId?: string;
   /** Unset for the root project's messages. */
   projectId?: string;
+  statusCallback?: string;
 }
 
 export interface ProviderFailure {

@@ -89,6 +89,10 @@ export class Message {
   @Prop()
   projectId?: string;
 
+  /** The sender's URL for this message's own events (POST /v1/messages `statusCallback`). */
+  @Prop()
+  statusCallback?: string;
+
   createdAt!: Date;
   updatedAt!: Date;
 }

@@ -71,10 +71,18 @@ export class InboundMessagesService {
     else await this.optOuts.unblock(sms.from, change);
   }
 
+  /**
+   * A text that is not a keyword is also a `message.received` event for webhooks and the events
+   * exchange, recorded with its audit entry (src/events/) and identified by the inbound message.
+   */
   private auditReceipt(sms: InboundSms, keyword: InboundKeyword | null, recorded: RecordedInbound): Promise<void> {
+    const received = keyword ? undefined : {
+      id: `evt_in_${recorded.id}`, type: 'message.received',
+      data: { inboundMessageId: recorded.id, from: sms.from, to: sms.to, body: sms.body, twilioSid: sms.twilioSid ?? null },
+    };
     return this.audit.record({
       actor: ACTOR, action: AuditAction.InboundReceived, requestId: sms.requestId,
       details: { inboundMessageId: recorded.id, from: maskPhone(sms.from), to: sms.to, twilioSid: sms.twilioSid, keyword },
-    });
+    }, received);
   }
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { AuditAction } from '../audit/audit-actions';
 import { AuditService } from '../audit/audit.service';
@@ -123,9 +124,12 @@ export class OptOutsService {
     return inserted;
   }
 
+  /** Audited, and an `opt_out.changed` event for webhooks and the events exchange, recorded with the entry. */
   private record(action: AuditAction, phone: string, change: OptOutChange): Promise<void> {
     const { actor, requestId, reason, source, projectId } = change;
+    const optedOut = action === AuditAction.OptOutAdded;
+    const event = { id: `evt_opt_${randomBytes(12).toString('hex')}`, type: 'opt_out.changed', data: { phone, optedOut, reason: reason ?? null, source: source ?? null } };
     // The full number, unlike message audits: once an entry is deleted, this is the only proof of it.
-    return this.audit.record({ actor, action, requestId, projectId, details: { phone, reason, source } });
+    return this.audit.record({ actor, action, requestId, projectId, details: { phone, reason, source } }, event);
   }
 }

@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { IsIn, IsInt, IsOptional, IsString, Length, Min, ValidateIf } from 'class-validator';
+import { IsIn, IsInt, IsObject, IsOptional, IsString, Length, Min, ValidateIf } from 'class-validator';
+import { contextOf, type EventContext } from '../events/status-event';
 
 /**
  * What the API (or a worker scheduling a retry) already knows of a stored message when it
@@ -35,6 +36,10 @@ export class SendHint {
   @IsOptional() @IsString() @Length(1, 32)
   p?: string;
 
+  /** What the message's events say of it (segments, producerId, metadata, statusCallback), so they need no read either. */
+  @IsOptional() @IsObject()
+  ctx?: EventContext;
+
   @IsOptional() @IsString()
   sig?: string;
 }
@@ -55,9 +60,12 @@ function keyFor(secret: string): Buffer {
 
 function digest(messageId: string, hint: UnsignedHint, secret: string): string {
   const key = keyFor(secret);
-  const { v, attempts, status, to, from, body, exp, p } = hint;
-  // exp and p only when set, so hints signed before they existed still verify.
-  const signed = [messageId, v, attempts, status, to, from, body, ...(exp === undefined ? [] : [exp]), ...(p === undefined ? [] : [`p:${p}`])];
+  const { v, attempts, status, to, from, body, exp, p, ctx } = hint;
+  // exp, p and ctx only when set, so hints signed before they existed still verify.
+  const signed = [
+    messageId, v, attempts, status, to, from, body,
+    ...(exp === undefined ? [] : [exp]), ...(p === undefined ? [] : [`p:${p}`]), ...(ctx === undefined ? [] : [{ ctx }]),
+  ];
   return createHmac('sha256', key).update(JSON.stringify(signed)).digest('base64url');
 }
 
@@ -74,11 +82,20 @@ export function verifiedHint(messageId: string, hint: SendHint | undefined, secr
   return unsigned;
 }
 
-/** The hint for a message just stored: version 1, no attempt yet. */
-export function newMessageHint(message: { id: string; to: string; from: string | null; body: string; expiresAt?: Date; projectId?: string }, secret: string): SendHint {
+type Hinted = { id: string; to: string; from: string | null; body: string; expiresAt?: Date; projectId?: string } & Parameters<typeof contextOf>[0];
+
+/** The hint for a message at version `v` after `attempts` attempts (a new one: 1 and 0). */
+export function hintOf(message: Hinted, secret: string, v = 1, attempts = 0): SendHint {
   const exp = message.expiresAt?.getTime();
   const p = message.projectId;
+  const ctx = contextOf(message);
   return signHint(message.id, {
-    v: 1, attempts: 0, status: 'queued', to: message.to, from: message.from, body: message.body, ...(exp === undefined ? {} : { exp }), ...(p === undefined ? {} : { p }),
+    v, attempts, status: 'queued', to: message.to, from: message.from, body: message.body,
+    ...(exp === undefined ? {} : { exp }), ...(p === undefined ? {} : { p }), ...(ctx.known === false ? {} : { ctx }),
   }, secret);
+}
+
+/** The hint for a message just stored: version 1, no attempt yet. */
+export function newMessageHint(message: Hinted, secret: string): SendHint {
+  return hintOf(message, secret);
 }

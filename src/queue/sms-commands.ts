@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsMongoId, IsObject, IsOptional, IsString, Length, Matches, MaxLength, ValidateIf, ValidateNested } from 'class-validator';
 import { IsSafeMetadata } from '../common/safe-metadata.validator';
+import { StatusCallbackField } from '../webhook-endpoints/status-callback.field';
 import { SendHint } from './send-hint';
 import { ExpiresAtField, SmartEncodingField, ValidForField } from '../send-timing/timing-fields';
 
@@ -48,6 +49,9 @@ export class SendSmsCommand {
   @ApiPropertyOptional({ type: Object })
   @ValidateIf(isProducerForm) @IsOptional() @IsObject() @IsSafeMetadata()
   metadata?: Record<string, string>;
+
+  @ValidateIf(isProducerForm) @StatusCallbackField()
+  statusCallback?: string;
 
   @ValidateIf(isProducerForm) @ValidForField('from when NotifyX takes the command')
   validFor?: number;

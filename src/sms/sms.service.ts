@@ -8,8 +8,9 @@ import { MessagesRepository } from '../messages/messages.repository';
 import { MessageIntake } from '../messages/message-intake';
 import type { SendSmsCommand } from '../queue/sms-commands';
 import { retryDelayMs } from '../queue/sms-topology';
-import { SendHint, signHint, verifiedHint } from '../queue/send-hint';
+import { hintOf, SendHint, verifiedHint } from '../queue/send-hint';
 import { ProjectsService } from '../projects/projects.service';
+import { callbackContextParam, eventContextOf } from '../events/callback-context';
 import { OptOutsService } from '../opt-outs/opt-outs.service';
 import { SendPolicy } from '../policy/send-policy';
 import { maskPhone } from './phone';
@@ -68,12 +69,14 @@ export class SmsService {
       const known = hint && {
         id: command.messageId, version: hint.v, attempts: hint.attempts, status: MessageStatus.Queued, to: hint.to, from: hint.from, body: hint.body, pending: [],
         ...(hint.exp === undefined ? {} : { expiresAt: new Date(hint.exp) }), ...(hint.p === undefined ? {} : { projectId: hint.p }),
+        ...eventContextOf(hint.ctx),
       };
       return this.deliver(command.messageId, { actor: 'worker', requestId: command.requestId }, known);
     }
     const projectId = await this.projects.producerProject(command.projectId);
     const by: Actor = { actor: 'producer', requestId: command.requestId, projectId };
-    const request = { to: command.to ?? '', body: command.body ?? '', from: command.from, metadata: command.metadata, smartEncoding: command.smartEncoding };
+    const { to = '', body = '', from, metadata, smartEncoding, statusCallback } = command;
+    const request = { to, body, from, metadata, smartEncoding, statusCallback };
     const prepared = { ...this.intake.prepare(request, by), expiresAt: resolveExpiry(command, { mayHavePassed: true }) };
     const { message, created } = await this.lifecycle.accept(prepared, by, { producerId: command.producerId });
     if (!created && (message.to !== prepared.to || message.body !== prepared.body)) {
@@ -208,10 +211,7 @@ export class SmsService {
 
   /** The hint a command for this stored, queued message carries, so its worker need not read it. */
   private hintFor(message: Basis & Pick<MessageState, 'to' | 'from' | 'body'>): SendHint {
-    const { version: v, attempts, to, from, body, projectId: p } = message;
-    const exp = message.expiresAt?.getTime();
-    const hint = { v, attempts, status: 'queued' as const, to, from, body, ...(exp === undefined ? {} : { exp }), ...(p === undefined ? {} : { p }) };
-    return signHint(message.id, hint, this.config.twilio.authToken);
+    return hintOf(message, this.config.twilio.authToken, message.version, message.attempts);
   }
 
   /**
@@ -220,7 +220,10 @@ export class SmsService {
    * nothing, and a final status is one fenced write pair without a read.
    */
   private statusCallbackFor(held: Held): string {
-    const query = new URLSearchParams({ messageId: held.id, attempt: String(held.attempts), v: String(held.version + 1), ...(held.projectId ? { project: held.projectId } : {}) });
+    const query = new URLSearchParams({
+      messageId: held.id, attempt: String(held.attempts), v: String(held.version + 1),
+      ...(held.projectId ? { project: held.projectId } : {}), ...callbackContextParam(held),
+    });
     return `${this.config.publicBaseUrl}/v1/webhooks/twilio/status?${query}`;
   }
 }

@@ -7,6 +7,7 @@ import { ErrorResponseDto } from '../common/error-response.dto';
 import { MessageLifecycle } from '../lifecycle/message-lifecycle.service';
 import { MessageStatus, statusFromTwilio } from '../lifecycle/message-status';
 import { describeTwilioError } from '../sms/twilio-errors';
+import { contextFromParam } from '../events/callback-context';
 import { StatusCallbackDto } from './dto/status-callback.dto';
 import { TwilioSignatureGuard } from './twilio-signature.guard';
 import { WebhookThrottlerGuard } from './webhook-throttler.guard';
@@ -18,6 +19,8 @@ interface StatusCallbackQuery {
   v?: string;
   /** The message's project, for the audit entry (absent: root); Twilio signs the URL, so it is ours. */
   project?: string;
+  /** The message's event context (src/events/callback-context.ts). */
+  ev?: string;
 }
 
 function wholeNumber(value: string | undefined): number | undefined {
@@ -49,7 +52,11 @@ export class TwilioWebhooksController {
     const code = callback.ErrorCode ? Number(callback.ErrorCode) : undefined;
     const failure = code ? { code, message: describeTwilioError(code).title, description: describeTwilioError(code).description } : undefined;
     const projectId = typeof query.project === 'string' && isMongoId(query.project) ? query.project : undefined;
-    const report = { twilioSid: callback.MessageSid, failure, attempt: wholeNumber(query.attempt), version: wholeNumber(query.v), projectId };
+    const context = contextFromParam(query.ev);
+    const report = {
+      twilioSid: callback.MessageSid, failure, attempt: wholeNumber(query.attempt), version: wholeNumber(query.v), projectId,
+      ...(context.segments === undefined ? {} : { context: { ...context, segments: context.segments } }),
+    };
     await this.lifecycle.applyReported(messageId, status, report, { actor: 'twilio' });
   }
 }

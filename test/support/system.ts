@@ -79,6 +79,9 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
     // Specs send to Twilio's magic numbers (+1500555…, personal numbers), abroad and to one number
     // many times; the send policy has its own spec (send-policy.e2e-spec.ts) that sets these.
     ALLOWED_COUNTRIES: '*', ALLOWED_NUMBER_TYPES: '*', RECIPIENT_HOURLY_LIMIT: '0',
+    // Status events and the webhook queue bound to them, per file too: a shared durable webhook
+    // queue would collect every file's events, and one file's API would deliver another's.
+    EVENTS_EXCHANGE: `${queue}.events`,
     ...options.env,
   };
   Object.assign(process.env, env);
@@ -99,7 +102,9 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
       await sandbox.close();
       await mongo.db(dbName).dropDatabase();
       await mongo.close();
-      await deleteQueues(env.RABBITMQ_URL.split(','), [queue, `${queue}.dead`, ...retryQueues(queue, Number(env.SMS_MAX_ATTEMPTS ?? new EnvDto().SMS_MAX_ATTEMPTS))]);
+      await deleteQueues(env.RABBITMQ_URL.split(','), [
+        queue, `${queue}.dead`, ...retryQueues(queue, Number(env.SMS_MAX_ATTEMPTS ?? new EnvDto().SMS_MAX_ATTEMPTS)), ...webhookQueues(env),
+      ], env.EVENTS_EXCHANGE);
     },
   };
   return system;
@@ -111,11 +116,20 @@ export async function batchWrittenOut(system: RunningSystem, batchId: string, co
   await waitFor(`batch ${batchId} written out`, async () => (await messages.countDocuments({ batchId })) === count, timeoutMs, intervalMs);
 }
 
-async function deleteQueues(urls: string[], queues: string[]): Promise<void> {
+async function deleteQueues(urls: string[], queues: string[], exchange?: string): Promise<void> {
   const connection = await connectToBroker(urls);
   const channel = await connection.createChannel();
   for (const queue of queues) await channel.deleteQueue(queue);
+  if (exchange) await channel.deleteExchange(exchange);
   await connection.close();
+}
+
+/** The webhook queue and its delay queues, as the API declares them from these settings. */
+function webhookQueues(env: Record<string, string>): string[] {
+  const defaults = new EnvDto();
+  const queue = env.WEBHOOK_QUEUE || `${env.EVENTS_EXCHANGE}.webhooks`;
+  const attempts = Number(env.WEBHOOK_MAX_ATTEMPTS ?? defaults.WEBHOOK_MAX_ATTEMPTS);
+  return [queue, `${queue}.dead`, ...Array.from({ length: attempts - 1 }, (_, index) => `${queue}.retry.${index + 1}`)];
 }
 
 /** The delay queues the app declares beside `queue`, one per attempt (as QueueInspector lists them). */

@@ -5,6 +5,7 @@ import {
 } from 'class-validator';
 import { IsTemplateVariables } from '../../templates/template-variables';
 import { IsOmittable } from '../../common/omittable';
+import { StatusCallbackField } from '../../webhook-endpoints/status-callback.field';
 import { ExpiresAtField, QuietHoursDto, QuietHoursField, SmartEncodingField, ValidForField } from '../../send-timing/timing-fields';
 
 export const MAX_RECIPIENTS = 10_000;
@@ -52,6 +53,9 @@ export class BulkSendDto {
 
   @QuietHoursField()
   quietHours?: QuietHoursDto | false;
+
+  @StatusCallbackField('Every recipient\'s message posts its events here')
+  statusCallback?: string;
 }
 
 export class BulkRejectionDto {

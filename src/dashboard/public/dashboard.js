@@ -214,6 +214,31 @@
     }), 3, 'Nothing parked.');
   }
 
+  function endpointState(endpoint) {
+    if (!endpoint.enabled) return 'disabled: ' + (endpoint.disabledReason || 'by hand');
+    if (endpoint.failingSince) return 'failing since ' + new Date(endpoint.failingSince).toLocaleString();
+    return 'ok';
+  }
+
+  function renderWebhooks(result) {
+    if (!result.ok) {
+      $('kpi-webhooks').textContent = '–';
+      fillTable('webhook-endpoints', [], 5, explain(result, 'Webhooks'));
+      return;
+    }
+    $('kpi-webhooks').textContent = percent(result.body.successRate);
+    fillTable('webhook-endpoints', result.body.endpoints.map(function (endpoint) {
+      return function (row) {
+        row.dataset.state = endpoint.enabled ? (endpoint.failingSince ? 'failing' : 'ok') : 'disabled';
+        cell(row, endpoint.id, 'mono');
+        cell(row, endpoint.host);
+        cell(row, endpointState(endpoint));
+        cell(row, count(endpoint.attempts), 'num');
+        cell(row, percent(endpoint.successRate), 'num');
+      };
+    }), 5, 'No webhook endpoints.');
+  }
+
   /** One load at a time; a change made while one runs (range, refresh) loads again right after it. */
   function load() {
     if (!apiKey()) return;
@@ -232,8 +257,9 @@
       get(report + '&groupBy=status'),
       get('/v1/queues'),
       get('/v1/dead-letters?replayed=false&limit=200'),
+      get('/v1/reports/webhooks?' + range),
     ]).then(function (results) {
-      if (!again) show(results[0], results[1], results[2], results[3]);
+      if (!again) show(results[0], results[1], results[2], results[3], results[4]);
     }).catch(function (error) {
       setState('error', 'Could not reach the API: ' + error.message, true);
     }).then(function () {
@@ -244,11 +270,12 @@
     });
   }
 
-  function show(byDay, byStatus, queues, deadLetters) {
+  function show(byDay, byStatus, queues, deadLetters, webhooks) {
     if (!byDay.ok || !byStatus.ok) return setState('error', explain(byDay.ok ? byStatus : byDay, 'The delivery report'), true);
     renderReport(byDay.body, byStatus.body);
     renderQueues(queues);
     renderDeadLetters(deadLetters);
+    renderWebhooks(webhooks);
     var span = function (iso) { return iso.slice(0, 16).replace('T', ' '); };
     setState('ready', 'Updated ' + new Date().toLocaleTimeString() + ' · ' + span(byDay.body.from) + ' → ' + span(byDay.body.to) + ' UTC');
   }

@@ -35,6 +35,7 @@ export class MessageViewDto extends AcceptedMessageDto {
   @ApiPropertyOptional() errorDescription?: string;
   @ApiProperty() attempts!: number;
   @ApiPropertyOptional({ type: Object }) metadata?: Record<string, string>;
+  @ApiPropertyOptional({ description: 'Where this message\'s events are posted', example: 'https://orders.example.com/sms-status' }) statusCallback?: string;
   @ApiProperty({ type: [StatusChangeDto] }) history!: StatusChangeDto[];
   @ApiPropertyOptional({ description: 'Not handed to Twilio by then, it ends `expired`' }) expiresAt?: Date;
   @ApiPropertyOptional({ description: 'Batch this message was accepted in' }) batchId?: string;

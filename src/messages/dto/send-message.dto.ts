@@ -4,6 +4,7 @@ import { IsDate, IsMongoId, IsObject, IsString, Length, ValidateIf } from 'class
 import { IsTemplateVariables } from '../../templates/template-variables';
 import { IsSafeMetadata } from '../../common/safe-metadata.validator';
 import { IsOmittable } from '../../common/omittable';
+import { StatusCallbackField } from '../../webhook-endpoints/status-callback.field';
 import { ExpiresAtField, QuietHoursDto, QuietHoursField, SmartEncodingField, ValidForField } from '../../send-timing/timing-fields';
 
 const usesTemplate = (dto: { templateId?: string; templateName?: string }) =>
@@ -60,6 +61,9 @@ export class SendMessageDto {
   })
   @IsOmittable() @IsObject() @IsSafeMetadata()
   metadata?: Record<string, string>;
+
+  @StatusCallbackField()
+  statusCallback?: string;
 }
 
 export class TestSmsDto {
