@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel, Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { Model, Schema as MongooseSchema, Types } from 'mongoose';
 import { withoutUndefined } from '../common/without-undefined';
+import type { Priority } from '../lanes/priority';
 import { NewMessage } from '../messages/message.record';
 
 /** Recipients per part: a part stays far below the 16 MB document limit even at 1,600-character texts. */
@@ -26,6 +27,8 @@ export class BatchPart {
   /** The batch's counts, for its acceptance entry, which each part's write records (stored once). */
   @Prop() accepted?: number;
   @Prop() rejected?: number;
+  /** The lane of every message of the batch; absent on parts of older versions: normal, as they were accepted. */
+  @Prop({ type: String }) priority?: Priority;
   // Columns: the i-th message is ids[i], to[i], bodies[i], segments[i], encodings[i].
   @Prop({ type: [String], required: true }) ids!: string[];
   @Prop({ type: [String], required: true }) to!: string[];
@@ -49,6 +52,7 @@ export interface BatchOrigin {
   /** How many recipients the batch accepted and rejected; absent on parts of older versions, whose request audited the batch itself. */
   accepted?: number;
   rejected?: number;
+  priority?: Priority;
 }
 
 /** A stored part, read back: its messages with their batch's fields. */
@@ -60,14 +64,14 @@ export interface StagedPart {
 
 type LeanPart = BatchPart & { _id: Types.ObjectId };
 
-function toStaged({ _id, batchId, acceptedAt, createdBy, requestId, sendAt, accepted, rejected, ids, to, bodies, segments, encodings, sendAts, expiresAts }: LeanPart): StagedPart {
-  const origin = { batchId, acceptedAt, createdBy, requestId, sendAt, accepted, rejected };
+function toStaged({ _id, batchId, acceptedAt, createdBy, requestId, sendAt, accepted, rejected, priority, ids, to, bodies, segments, encodings, sendAts, expiresAts }: LeanPart): StagedPart {
+  const origin = { batchId, acceptedAt, createdBy, requestId, sendAt, accepted, rejected, priority };
   return {
     id: _id.toHexString(),
     origin,
     messages: ids.map((id, i) => ({
       id, to: to[i], from: null, body: bodies[i], segments: segments[i], encoding: encodings[i], batchId, createdBy, requestId,
-      sendAt: sendAts ? (sendAts[i] ?? undefined) : sendAt, expiresAt: expiresAts?.[i] ?? undefined,
+      sendAt: sendAts ? (sendAts[i] ?? undefined) : sendAt, expiresAt: expiresAts?.[i] ?? undefined, priority: priority ?? 'normal',
     })),
   };
 }

@@ -23,3 +23,8 @@ export const PriorityField = (fallback: string) => applyDecorators(
   }),
   IsOmittable(), IsIn(PRIORITIES, { message: `priority must be one of: ${PRIORITIES.join(', ')}` }),
 );
+
+/** `{priority}` for a command, left out for the normal lane (the send queue), as commands were before lanes. */
+export function laneField(priority: Priority | undefined): { priority?: Priority } {
+  return priority && priority !== 'normal' ? { priority } : {};
+}

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '../common/domain-error';
 import { AppConfig } from '../config/app-config';
+import type { Priority } from '../lanes/priority';
 import { toE164 } from '../sms/phone';
 import { countSegments, smartEncode } from '../sms/segments';
 import { NewMessage } from './message.record';
@@ -14,6 +15,8 @@ export interface MessageRequest {
   metadata?: Record<string, string>;
   /** Replace Unicode look-alikes with GSM-7 equivalents; unset: the template's choice, then SMART_ENCODING. */
   smartEncoding?: boolean;
+  /** The lane; unset: normal. */
+  priority?: Priority;
 }
 
 /** Turns what a client or producer asked for into a storable message: E.164 numbers, the text as sent, segment count. */
@@ -25,7 +28,7 @@ export class MessageIntake {
     const to = toE164(request.to, this.config.defaultCountry);
     const from = request.from ? toE164(request.from, this.config.defaultCountry) : null;
     return {
-      to, from, ...this.textOf(request.body, request.smartEncoding ?? this.config.smartEncoding), metadata: request.metadata,
+      to, from, ...this.textOf(request.body, request.smartEncoding ?? this.config.smartEncoding), metadata: request.metadata, priority: request.priority ?? 'normal',
       createdBy: origin.actor, requestId: origin.requestId,
     };
   }

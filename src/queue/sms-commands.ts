@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import { IsMongoId, IsObject, IsOptional, IsString, Length, MaxLength, ValidateIf, ValidateNested } from 'class-validator';
 import { IsSafeMetadata } from '../common/safe-metadata.validator';
 import { SendHint } from './send-hint';
+import { PriorityField, Priority } from '../lanes/priority';
 import { ExpiresAtField, SmartEncodingField, ValidForField } from '../send-timing/timing-fields';
 
 /** Every pattern on the SMS queue. The wire format is Nest's RMQ event: {"pattern", "data"}. */
@@ -54,6 +55,10 @@ export class SendSmsCommand {
 
   @ValidateIf(isProducerForm) @SmartEncodingField('SMART_ENCODING')
   smartEncoding?: boolean;
+
+  /** Both forms: NotifyX sets it on the commands it publishes for stored messages, as the queue it picks says. */
+  @PriorityField('the lane of the queue it was published to (the send queue: normal)')
+  priority?: Priority;
 
   @ApiPropertyOptional({ description: 'Set by NotifyX itself on commands for stored messages (signed); producers leave it out' })
   @ValidateIf((command: SendSmsCommand) => !isProducerForm(command)) @IsOptional() @ValidateNested() @Type(() => SendHint)

@@ -6,6 +6,7 @@ import { AuditService } from '../audit/audit.service';
 import { AppConfig } from '../config/app-config';
 import { DeadLettersRepository } from '../dead-letters/dead-letters.repository';
 import { SmsPattern } from '../queue/sms-commands';
+import { laneQueue } from '../queue/sms-topology';
 import type { Delivery } from './delivery';
 
 export const REASON_HEADER = 'x-notifyx-reason';
@@ -43,7 +44,8 @@ export class DeadLetters {
   async park(delivery: Delivery, reason: string, command?: { messageId: string; requestId?: string }): Promise<void> {
     const messageId = command?.messageId;
     const content = command ? storedCommandContent(command) : delivery.message.content;
-    const { queue, deadLetterQueue } = this.config.rabbit;
+    const { deadLetterQueue } = this.config.rabbit;
+    const queue = laneQueue(this.config.rabbit, delivery.lane);
     const id = new Types.ObjectId().toHexString();
     const at = new Date();
     const headers = {

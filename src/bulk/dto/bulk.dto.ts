@@ -5,6 +5,7 @@ import {
 } from 'class-validator';
 import { IsTemplateVariables } from '../../templates/template-variables';
 import { IsOmittable } from '../../common/omittable';
+import { PriorityField, Priority } from '../../lanes/priority';
 import { ExpiresAtField, QuietHoursDto, QuietHoursField, SmartEncodingField, ValidForField } from '../../send-timing/timing-fields';
 
 export const MAX_RECIPIENTS = 10_000;
@@ -49,6 +50,9 @@ export class BulkSendDto {
 
   @SmartEncodingField()
   smartEncoding?: boolean;
+
+  @PriorityField('low (a bulk send drains behind single sends)')
+  priority?: Priority;
 
   @QuietHoursField()
   quietHours?: QuietHoursDto | false;

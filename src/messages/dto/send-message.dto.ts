@@ -4,6 +4,7 @@ import { IsDate, IsMongoId, IsObject, IsString, Length, ValidateIf } from 'class
 import { IsTemplateVariables } from '../../templates/template-variables';
 import { IsSafeMetadata } from '../../common/safe-metadata.validator';
 import { IsOmittable } from '../../common/omittable';
+import { PriorityField, Priority } from '../../lanes/priority';
 import { ExpiresAtField, QuietHoursDto, QuietHoursField, SmartEncodingField, ValidForField } from '../../send-timing/timing-fields';
 
 const usesTemplate = (dto: { templateId?: string; templateName?: string }) =>
@@ -50,6 +51,9 @@ export class SendMessageDto {
 
   @SmartEncodingField()
   smartEncoding?: boolean;
+
+  @PriorityField('normal')
+  priority?: Priority;
 
   @QuietHoursField()
   quietHours?: QuietHoursDto | false;
