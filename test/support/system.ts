@@ -93,7 +93,10 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
       await sandbox.close();
       await mongo.db(dbName).dropDatabase();
       await mongo.close();
-      await deleteQueues(env.RABBITMQ_URL.split(','), [queue, `${queue}.dead`, ...retryQueues(queue, Number(env.SMS_MAX_ATTEMPTS ?? new EnvDto().SMS_MAX_ATTEMPTS))]);
+      const attempts = Number(env.SMS_MAX_ATTEMPTS ?? new EnvDto().SMS_MAX_ATTEMPTS);
+      // Every lane's queue and delay queues (the high and low lanes beside the send queue).
+      const lanes = [queue, `${queue}.high`, `${queue}.low`];
+      await deleteQueues(env.RABBITMQ_URL.split(','), [...lanes, `${queue}.dead`, ...lanes.flatMap((lane) => retryQueues(lane, attempts))]);
     },
   };
   return system;
