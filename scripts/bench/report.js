@@ -57,7 +57,21 @@ function rows(report) {
     add('e2e', 'POST → Twilio create p50 / p99 / max (ms)', `${r.e2e.e2eP50Ms} / ${r.e2e.e2eP99Ms} / ${r.e2e.e2eMaxMs}`);
     add('e2e', 'POST answer p50 / p99 (ms)', `${r.e2e.acceptP50Ms} / ${r.e2e.acceptP99Ms}`);
   }
+  lanes(add, r.lanes);
   return out;
+}
+
+/** Priority lanes: the highs' latency through a low drain, and what they cost the drain. */
+function lanes(add, l) {
+  if (!l) return;
+  if (l.error) return add('lanes', 'error', l.error);
+  const { alone, withHighs: w } = l;
+  const label = `${l.count} low, cap ${l.maxMps}, ${l.workers} worker(s)`;
+  add('lanes', `${label}: low drain alone, msgs/s (steady 10–90 %)`, `${alone.low.mps} (${alone.low.steadyMps})${alone.timedOut ? ' timed out' : ''}`);
+  add('lanes', `${label}: with ${w.highRate} high/s, low msgs/s (steady) / all msgs/s`, `${w.low.mps} (${w.low.steadyMps}) / ${w.all.mps}${w.timedOut ? ' timed out' : ''}`);
+  add('lanes', 'low drain with highs ÷ alone (steady)', pct(l.lowRateWithHighsOfAlone), '≥ 90 %');
+  add('lanes', `high: ${w.highsReached} of ${w.highsPosted} reached Twilio (${w.highFailures} not accepted)`, '');
+  add('lanes', 'high POST → Twilio create p50 / p99 / max (ms)', `${w.highP50Ms} / ${w.highP99Ms} / ${w.highMaxMs}`, 'p99 < 2000');
 }
 
 const pct = (ratio) => (Number.isFinite(ratio) ? `${(ratio * 100).toFixed(1)} %` : null);
