@@ -25,6 +25,7 @@
  *     in this process) or `both` (every drain run tracing off, then on, on stacks of their own)
  *   BENCH_E2E_RATE [half the accept rate]   BENCH_E2E_DURATION_S [BENCH_DURATION_S]   BENCH_E2E_WORKERS [1]
  *   BENCH_LANES_COUNT [10000]   BENCH_LANES_MAX_MPS [50]   BENCH_LANES_HIGH_RATE [2 a second]   BENCH_LANES_WORKERS [1]
+ *   BENCH_LANES_ROUNDS [1]: drains alone and with highs, alternating which goes first
  *   BENCH_PREFETCH [20, the app's default]   BENCH_LOG_LEVEL [info]   BENCH_CPU_PROF [0]: profile the API during accept and bulk
  *   BENCH_DIST [dist]   BENCH_BUILD [0]: npm run build first (also done when BENCH_DIST/main.js is missing)
  *   BENCH_MONGODB_URI [a FerretDB of its own; see store.js]   BENCH_RABBITMQ_URL [amqp://guest:guest@127.0.0.1:5672]
@@ -55,7 +56,7 @@ function settings() {
     maxMps: num('BENCH_MAX_MPS', undefined), drainTimeoutS: num('BENCH_DRAIN_TIMEOUT_S', 300), sandboxLatencyMs: num('BENCH_SANDBOX_LATENCY_MS', 100),
     e2eRate: num('BENCH_E2E_RATE', undefined), e2eDurationS: num('BENCH_E2E_DURATION_S', durationS),
     e2eWorkers: num('BENCH_E2E_WORKERS', 1), prefetch: num('BENCH_PREFETCH', 20),
-    lanes: { count: num('BENCH_LANES_COUNT', 10000), maxMps: num('BENCH_LANES_MAX_MPS', 50), highRate: num('BENCH_LANES_HIGH_RATE', 2), workers: num('BENCH_LANES_WORKERS', 1) },
+    lanes: { count: num('BENCH_LANES_COUNT', 10000), maxMps: num('BENCH_LANES_MAX_MPS', 50), highRate: num('BENCH_LANES_HIGH_RATE', 2), workers: num('BENCH_LANES_WORKERS', 1), rounds: num('BENCH_LANES_ROUNDS', 1) },
     tracing: env.BENCH_TRACING ?? 'off', logLevel: env.BENCH_LOG_LEVEL ?? 'info', cpuProf: env.BENCH_CPU_PROF === '1',
     dist: resolve(ROOT, env.BENCH_DIST ?? 'dist'), build: env.BENCH_BUILD === '1',
     // Unset: a FerretDB of the benchmark's own (store.js); set: that store, shared with whatever else uses it.

@@ -83,7 +83,7 @@ async function drainRun(stack, { count, highRate, maxMps, workers, timeoutS }) {
   return {
     lows: count, lowsSent: lowTimes.length, timedOut, highRate, highsPosted: highs.postedAt.size, highFailures: highs.failures.length,
     highsReached: latencies.length, highP50Ms: round(percentile(latencies, 50)), highP99Ms: round(percentile(latencies, 99)), highMaxMs: round(latencies.at(-1) ?? NaN),
-    low: rates(lowTimes), all: rates(allTimes),
+    low: rates(lowTimes), all: rates(allTimes), highLatenciesMs: latencies.map((ms) => round(ms)),
   };
 }
 
@@ -91,15 +91,35 @@ function reachedHighs(stack, highs) {
   return stack.tap.creates.filter((create) => highs.postedAt.has(create.body));
 }
 
-/** The backlog alone, then with highs: the low drain's rate with them ÷ without them. */
+/**
+ * The backlog alone and with highs, `rounds` times, the order alternating (alone first, then with
+ * highs first), so a machine getting busier or quieter during the runs weighs on both alike. The
+ * ratio is of the mean steady rates; the highs' latencies are pooled over the rounds.
+ */
 async function lanes(stack, options) {
-  const alone = await drainRun(stack, { ...options, highRate: 0 });
-  const withHighs = await drainRun(stack, options);
+  const alone = [];
+  const withHighs = [];
+  for (let round = 0; round < options.rounds; round += 1) {
+    const order = round % 2 === 0 ? [0, options.highRate] : [options.highRate, 0];
+    for (const highRate of order) (highRate > 0 ? withHighs : alone).push(await drainRun(stack, { ...options, highRate }));
+  }
+  const mean = (runs, pick) => runs.reduce((sum, run) => sum + (pick(run) ?? NaN), 0) / runs.length;
   const ratio = (a, b) => (a > 0 && b > 0 ? round(a / b, 3) : null);
   return {
-    count: options.count, maxMps: options.maxMps, workers: options.workers, highRate: options.highRate, alone, withHighs,
-    lowRateWithHighsOfAlone: ratio(withHighs.low.steadyMps, alone.low.steadyMps),
+    count: options.count, maxMps: options.maxMps, workers: options.workers, highRate: options.highRate, rounds: options.rounds,
+    alone, withHighs, high: pooledHighs(withHighs),
+    lowSteadyMps: { alone: round(mean(alone, (run) => run.low.steadyMps)), withHighs: round(mean(withHighs, (run) => run.low.steadyMps)) },
+    allSteadyMpsWithHighs: round(mean(withHighs, (run) => run.all.steadyMps)),
+    lowRateWithHighsOfAlone: ratio(mean(withHighs, (run) => run.low.steadyMps), mean(alone, (run) => run.low.steadyMps)),
   };
+}
+
+function pooledHighs(runs) {
+  const latencies = runs.flatMap((run) => run.highLatenciesMs).sort((a, b) => a - b);
+  const posted = runs.reduce((sum, run) => sum + run.highsPosted, 0);
+  const failures = runs.reduce((sum, run) => sum + run.highFailures, 0);
+  for (const run of runs) delete run.highLatenciesMs;
+  return { posted, failures, reached: latencies.length, p50Ms: round(percentile(latencies, 50)), p99Ms: round(percentile(latencies, 99)), maxMs: round(latencies.at(-1) ?? NaN) };
 }
 
 module.exports = { lanes };
