@@ -2,7 +2,6 @@ import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nes
 import type { RmqContext } from '@nestjs/microservices';
 import type { ConsumeMessage } from 'amqplib';
 import { PinoLogger } from 'nestjs-pino';
-import { storage, Store } from 'nestjs-pino/storage';
 import { Observable } from 'rxjs';
 import { REQUEST_ID_PATTERN } from './logging';
 
@@ -20,7 +19,7 @@ export function requestIdOf(message: ConsumeMessage | undefined, data: unknown):
 /**
  * Worker side of the request id: every line logged while a command is handled carries the id of
  * the API request (or producer) it came from, as `reqId` like the API's own lines, so one search
- * finds a message's whole path. Uses nestjs-pino's own request store, as its HTTP middleware does.
+ * finds a message's whole path. Uses nestjs-pino's own logging context (`runInContext`), as its HTTP middleware does.
  */
 @Injectable()
 export class LogContextInterceptor implements NestInterceptor {
@@ -32,7 +31,6 @@ export class LogContextInterceptor implements NestInterceptor {
     const message = (rpc.getContext<RmqContext>().getMessage?.() as ConsumeMessage | undefined);
     const reqId = requestIdOf(message, rpc.getData());
     if (!reqId) return next.handle();
-    const store = new Store(this.pino.logger.child({ reqId }));
-    return new Observable((subscriber) => storage.run(store, () => next.handle().subscribe(subscriber)));
+    return new Observable((subscriber) => this.pino.runInContext(() => next.handle().subscribe(subscriber), { bindings: { reqId } }));
   }
 }
