@@ -99,11 +99,14 @@ export class SendPacer implements OnModuleInit, OnModuleDestroy {
     const ready = prepare ?? (() => Promise.resolve(true as T));
     if (this.intervalUs === 0) return ready();
     const sender = this.senderOf(from);
-    const release = await this.lanesOf(sender).turn(priority);
+    const lanes = this.lanesOf(sender);
+    const release = await lanes.turn(priority);
     try {
       return await this.atSlot(sender, ready);
     } finally {
       release();
+      // Nobody holds or waits for a place: forget it, so many senders used once do not pile up.
+      if (lanes.state.held === 0) this.lanes.delete(sender);
     }
   }
 
