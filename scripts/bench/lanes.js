@@ -37,9 +37,10 @@ function rates(times) {
   return { mps: round((n - 1) / ((times[n - 1] - times[0]) / 1000)), steadyMps: round((Math.floor(n * 0.9) - Math.floor(n * 0.1)) / ((to - from) / 1000)) };
 }
 
-/** POSTs one high message every 1/rate s until `done()`; resolves with each one's body → POST time. */
+/** POSTs one high message every 1/rate s until `done()`; resolves with each one's body → POST time, and → 202 time. */
 async function highsDuring(stack, { rate, runId, done }) {
   const postedAt = new Map();
+  const answeredAt = new Map();
   const failures = [];
   const start = performance.now();
   for (let i = 0; !done(); i += 1) {
@@ -48,9 +49,9 @@ async function highsDuring(stack, { rate, runId, done }) {
     const body = `lanes high ${runId} ${i}`;
     postedAt.set(body, performance.now());
     postJson(`${stack.baseUrl}/v1/messages`, { to: recipient(), body, priority: 'high' })
-      .then((answer) => answer.status === 202 || failures.push(answer.status), (error) => failures.push(error.message));
+      .then((answer) => (answer.status === 202 ? answeredAt.set(body, performance.now()) : failures.push(answer.status)), (error) => failures.push(error.message));
   }
-  return { postedAt, failures };
+  return { postedAt, answeredAt, failures };
 }
 
 /** One drain of `count` lows, with highs at `highRate` a second during it (0: none). */
@@ -62,7 +63,7 @@ async function drainRun(stack, { count, highRate, maxMps, workers, timeoutS }) {
   await stack.startWorkers(workers, { TWILIO_MAX_MPS: String(maxMps) });
   const lows = () => stack.tap.creates.filter((create) => create.body === lowBody);
   let timedOut = false;
-  let highs = { postedAt: new Map(), failures: [] };
+  let highs = { postedAt: new Map(), answeredAt: new Map(), failures: [] };
   try {
     await waitUntil('the drain under way', () => lows().length > 0, 60000, 20);
     const deadline = performance.now() + timeoutS * 1000;
@@ -80,10 +81,13 @@ async function drainRun(stack, { count, highRate, maxMps, workers, timeoutS }) {
   const lowTimes = lows().map((create) => create.at).sort((a, b) => a - b);
   const allTimes = stack.tap.creates.map((create) => create.at).sort((a, b) => a - b);
   const latencies = reachedHighs(stack, highs).map((create) => create.at - highs.postedAt.get(create.body)).sort((a, b) => a - b);
+  // From the 202 on: the lane's own wait (the worker's checks, the slots reserved ahead, its slot), without the API's accept.
+  const afterAccept = reachedHighs(stack, highs).filter((create) => highs.answeredAt.has(create.body))
+    .map((create) => create.at - highs.answeredAt.get(create.body)).sort((a, b) => a - b);
   return {
     lows: count, lowsSent: lowTimes.length, timedOut, highRate, highsPosted: highs.postedAt.size, highFailures: highs.failures.length,
     highsReached: latencies.length, highP50Ms: round(percentile(latencies, 50)), highP99Ms: round(percentile(latencies, 99)), highMaxMs: round(latencies.at(-1) ?? NaN),
-    low: rates(lowTimes), all: rates(allTimes), highLatenciesMs: latencies.map((ms) => round(ms)),
+    low: rates(lowTimes), all: rates(allTimes), highLatenciesMs: latencies.map((ms) => round(ms)), highAfterAcceptMs: afterAccept.map((ms) => round(ms)),
   };
 }
 
@@ -103,6 +107,10 @@ async function lanes(stack, options) {
     const order = round % 2 === 0 ? [0, options.highRate] : [options.highRate, 0];
     for (const highRate of order) (highRate > 0 ? withHighs : alone).push(await drainRun(stack, { ...options, highRate }));
   }
+  for (const run of alone) {
+    delete run.highLatenciesMs;
+    delete run.highAfterAcceptMs;
+  }
   const mean = (runs, pick) => runs.reduce((sum, run) => sum + (pick(run) ?? NaN), 0) / runs.length;
   const ratio = (a, b) => (a > 0 && b > 0 ? round(a / b, 3) : null);
   return {
@@ -116,10 +124,17 @@ async function lanes(stack, options) {
 
 function pooledHighs(runs) {
   const latencies = runs.flatMap((run) => run.highLatenciesMs).sort((a, b) => a - b);
+  const afterAccept = runs.flatMap((run) => run.highAfterAcceptMs).sort((a, b) => a - b);
   const posted = runs.reduce((sum, run) => sum + run.highsPosted, 0);
   const failures = runs.reduce((sum, run) => sum + run.highFailures, 0);
-  for (const run of runs) delete run.highLatenciesMs;
-  return { posted, failures, reached: latencies.length, p50Ms: round(percentile(latencies, 50)), p99Ms: round(percentile(latencies, 99)), maxMs: round(latencies.at(-1) ?? NaN) };
+  for (const run of runs) {
+    delete run.highLatenciesMs;
+    delete run.highAfterAcceptMs;
+  }
+  return {
+    posted, failures, reached: latencies.length, p50Ms: round(percentile(latencies, 50)), p99Ms: round(percentile(latencies, 99)), maxMs: round(latencies.at(-1) ?? NaN),
+    afterAcceptP50Ms: round(percentile(afterAccept, 50)), afterAcceptP99Ms: round(percentile(afterAccept, 99)),
+  };
 }
 
 module.exports = { lanes };

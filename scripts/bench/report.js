@@ -73,6 +73,7 @@ function lanes(add, l) {
   add('lanes', 'all sends with highs, mean steady msgs/s', l.allSteadyMpsWithHighs, `≤ ${l.maxMps}`);
   add('lanes', `high: ${l.high.reached} of ${l.high.posted} reached Twilio (${l.high.failures} not accepted)`, '');
   add('lanes', 'high POST → Twilio create p50 / p99 / max (ms)', `${l.high.p50Ms} / ${l.high.p99Ms} / ${l.high.maxMs}`, 'p99 < 2000');
+  add('lanes', 'high 202 → Twilio create p50 / p99 (ms): the wait after the accept', `${l.high.afterAcceptP50Ms} / ${l.high.afterAcceptP99Ms}`);
 }
 
 const pct = (ratio) => (Number.isFinite(ratio) ? `${(ratio * 100).toFixed(1)} %` : null);
