@@ -231,12 +231,13 @@ build_ferretdb() {   # build_ferretdb OUTPUT_PATH
 # postgres), created when missing. Test and local data only, so commits need not wait for the disk
 # (synchronous_commit=off). Sets FERRETDB_BACKEND_ARGS, or stops with what to do.
 ferretdb_backend_args() {
-  local handler="${FERRETDB_HANDLER:-pg}" pg_url admin_url db
+  local handler="${FERRETDB_HANDLER:-pg}" pg_url db_url admin_url db
   [ "$handler" = pg ] ||
     die "FERRETDB_HANDLER=$handler is not supported: FerretDB runs on PostgreSQL here (its SQLite backend fails under the worker's concurrency). Unset FERRETDB_HANDLER."
   pg_url="${FERRETDB_POSTGRESQL_URL:-postgres://postgres@127.0.0.1:5432/notifyx_ferretdb}"
-  db="${pg_url##*/}"; db="${db%%\?*}"
-  admin_url="${pg_url%/*}/postgres"
+  db_url="${pg_url%%\?*}"   # for psql: FerretDB's own pool options stay on pg_url
+  db="${db_url##*/}"
+  admin_url="${db_url%/*}/postgres"
   parse_url "$pg_url" 5432
   if ! command -v psql >/dev/null 2>&1 || ! port_open "$URL_HOST" "$URL_PORT" ||
     ! psql -d "$admin_url" -tAc 'select 1' >/dev/null 2>&1; then
@@ -249,9 +250,28 @@ ferretdb_backend_args() {
   # FerretDB passes the field name as a parameter: only a plan made for the actual name can use an index.
   psql -d "$admin_url" -qc "alter database $db set plan_cache_mode = force_custom_plan" >/dev/null
   # Indexes FerretDB's lookups can use (see the file): without them every find scans its table.
-  psql -d "$pg_url" -v ON_ERROR_STOP=1 -q -f "$ROOT/scripts/ferretdb-pg-indexes.sql" >/dev/null 2>&1 ||
+  psql -d "$db_url" -v ON_ERROR_STOP=1 -q -f "$ROOT/scripts/ferretdb-pg-indexes.sql" >/dev/null 2>&1 ||
     warn "could not load scripts/ferretdb-pg-indexes.sql into $db: FerretDB will scan whole tables"
-  FERRETDB_BACKEND_ARGS=(--handler=pg "--postgresql-url=$pg_url")
+  FERRETDB_BACKEND_ARGS=(--handler=pg "--postgresql-url=$(with_pool_size "$pg_url" "$admin_url")")
+}
+
+# FerretDB 1.24 holds its catalogue's write lock while it creates a database, collection or index,
+# and needs a pooled PostgreSQL connection to do so; requests that hold pooled connections wait for
+# that lock. When every connection of its pool (50 by default) is held that way, FerretDB stops
+# answering for good: a goroutine dump (kill -QUIT) showed its 50 connections idle in PostgreSQL,
+# 123 requests waiting for the lock and 33 for a connection, after a spec created its database while
+# another drained 10,000 messages (two specs run side by side; the same stop was seen before when a
+# restarted process created its collections during a drain). So the pool is made as large as PostgreSQL allows (its
+# max_connections less 15 for psql and the rest, never under FerretDB's own 50), unless the URL
+# sets pool_max_conns; and the processes the tests start keep their drivers' pools small
+# (maxPoolSize in test/support/system.ts), so they stay under it.
+with_pool_size() {   # with_pool_size PG_URL ADMIN_URL: PG_URL with pool_max_conns
+  local url="$1" max pool
+  case "$url" in *pool_max_conns=*) printf '%s' "$url"; return ;; esac
+  max="$(psql -d "$2" -tAc 'show max_connections' 2>/dev/null || true)"
+  pool=50
+  [[ "$max" =~ ^[0-9]+$ ]] && [ $((max - 15)) -gt 50 ] && pool=$((max - 15))
+  case "$url" in *\?*) printf '%s&pool_max_conns=%s' "$url" "$pool" ;; *) printf '%s?pool_max_conns=%s' "$url" "$pool" ;; esac
 }
 
 ensure_ferretdb() {

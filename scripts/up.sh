@@ -135,8 +135,9 @@ if [ -f .env ]; then
   unset __saved_env
 fi
 
-# Same defaults as scripts/services.sh (which has just made these reachable).
-export MONGODB_URI="${MONGODB_URI:-mongodb://127.0.0.1:27017/notifyx}"
+# Same defaults as scripts/services.sh (which has just made these reachable); the pool size as in
+# .env.example (the local FerretDB's pool must not be all held: see services.sh, with_pool_size).
+export MONGODB_URI="${MONGODB_URI:-mongodb://127.0.0.1:27017/notifyx?maxPoolSize=20}"
 export RABBITMQ_URL="${RABBITMQ_URL:-amqp://guest:guest@127.0.0.1:5672}"
 export PORT="${PORT:-3000}"
 export PUBLIC_BASE_URL="${PUBLIC_BASE_URL:-http://127.0.0.1:$PORT}"

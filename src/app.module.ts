@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { AuditModule } from './audit/audit.module';
 import { ApiKeysModule } from './api-keys/api-keys.module';
+import { ProjectsApiModule } from './projects/projects-api.module';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { AuthModule } from './auth/auth.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
@@ -27,6 +28,7 @@ import { WebhooksModule } from './webhooks/webhooks.module';
     AuthModule,
     RateLimitModule,
     ApiKeysModule,
+    ProjectsApiModule,
     MessagesModule,
     PreviewModule,
     DeadLettersModule,

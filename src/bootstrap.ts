@@ -18,7 +18,7 @@ export const API_KEY_SCHEME = 'api-key';
 function setUpSwagger(app: INestApplication): void {
   const document = new DocumentBuilder()
     .setTitle('NotifyX SMS API')
-    .setDescription('Send SMS through Twilio, follow every message to its carrier status, query the audit log.')
+    .setDescription('Send SMS through Twilio, follow every message to its carrier status, query the audit log. Every API key belongs to a project and reaches only its project\'s messages, batches, templates, dead letters, audit entries, reports and keys (another project\'s answer 404); the keys of API_KEYS belong to the root project, which sees them all.')
     .setVersion('1')
     .addApiKey({ type: 'apiKey', name: 'x-api-key', in: 'header' }, API_KEY_SCHEME)
     .build();

@@ -32,7 +32,7 @@ describe('API keys with scopes (real API on FerretDB)', () => {
     const created = await admin.post('/v1/api-keys', { name: 'billing', scopes: ['messages:read', 'messages:send'] }).expect(201);
     expect(created.body).toEqual({
       id: expect.stringMatching(/^[0-9a-f]{24}$/), key: expect.stringMatching(/^nx_[A-Za-z0-9_-]{43}$/), name: 'billing',
-      scopes: ['messages:send', 'messages:read'], createdAt: expect.any(String), createdBy: expect.stringMatching(/^apikey:[0-9a-f]{8}$/),
+      scopes: ['messages:send', 'messages:read'], projectId: 'root', createdAt: expect.any(String), createdBy: expect.stringMatching(/^apikey:[0-9a-f]{8}$/),
       revokedAt: null,
     });
     const { key, id } = created.body as CreatedKey;

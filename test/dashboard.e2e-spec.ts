@@ -195,6 +195,27 @@ describe('Operations dashboard at /dashboard (real Chromium, API, worker, Rabbit
       expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).document.body.dataset.state)).toBe('error');
       expect(await text('#status')).toContain('The API key was refused');
     }));
+
+    it("shows a project's key its own project only, and no queues", () => keepScreenshotOnFailure(page, async () => {
+      const admin = (path: string, body: object) => system.http().post(path).set('x-api-key', TEST_API_KEY).send(body);
+      const { id } = (await admin('/v1/projects', { name: 'dashboard-team' }).expect(201)).body as { id: string };
+      const { key } = (await admin('/v1/api-keys', { name: 'dashboard-team', scopes: ['admin', 'messages:read', 'messages:send'], projectId: id }).expect(201)).body as { key: string };
+      const own = deliveryKit(system, key);
+      await own.until((await own.post({ to: brMobile(72000006), body: 'the team\'s own' }).expect(202)).body.id, ['delivered']);
+
+      await page.locator('#forget').click();
+      await page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.body.dataset.state === 'locked');
+      await loaded(async () => {
+        await page.locator('#api-key').fill(key);
+        await page.locator('#connect').click();
+      });
+      expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).document.body.dataset.state)).toBe('ready');
+      expect(await text('#kpi-messages')).toBe('1');
+      expect(await text('#kpi-delivered')).toBe('1');
+      expect(await text('#queues tbody')).toContain('shown to root project keys only');
+      expect(await page.locator('#dead-letters tbody tr:not(.empty)').count()).toBe(0);
+      expect(browserErrors).toEqual([]);
+    }));
   });
 });
 

@@ -1,3 +1,4 @@
+import { ObjectId } from 'mongodb';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Broker, brMobile, deliveryKit, DeliveryKit, MessageView } from './support/delivery-kit';
@@ -81,6 +82,9 @@ describe('external producers on RabbitMQ', () => {
     const doc = asyncApiDoc();
     const producerExamples = doc.components.messages.smsSend.examples.filter((example) => 'to' in example.payload.data);
     expect(producerExamples.length).toBeGreaterThanOrEqual(2);
+    // An example that names a project needs it to exist (as one made by POST /v1/projects would).
+    const projects = [...new Set(producerExamples.map((example) => example.payload.data.projectId).filter((id): id is string => typeof id === 'string'))];
+    for (const id of projects) await system.mongo.db(system.dbName).collection('projects').insertOne({ _id: new ObjectId(id), name: `example-${id}`, createdAt: new Date(), createdBy: 'test' });
     for (const example of producerExamples) await broker.publish(system.queue, example.payload);
     await waitFor('every documented example delivered', async () => {
       const delivered = await system.mongo.db(system.dbName).collection('messages')

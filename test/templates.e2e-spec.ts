@@ -18,7 +18,7 @@ describe('templates: CRUD on the real store and rendering for sends', () => {
     patch: (id: string, body: object) => system.http().patch(`/v1/templates/${id}`).set('x-api-key', TEST_API_KEY).send(body),
     delete: (id: string) => system.http().delete(`/v1/templates/${id}`).set('x-api-key', TEST_API_KEY),
   };
-  const render = (ref: object, variables: Record<string, string | number>) => system.api.get(TemplatesService).render(ref, variables);
+  const render = (ref: object, variables: Record<string, string | number>) => system.api.get(TemplatesService).render(ref, variables, { projectId: 'root' });
 
   it('creates (201) with the variables it found and a canonical locale, then reads it back', async () => {
     const created = await api.post({ name: 'order.shipped', body: 'Oi {{firstName}}, pedido {{orderId}} enviado!', locale: 'pt-br' }).expect(201);

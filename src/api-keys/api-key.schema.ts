@@ -20,6 +20,10 @@ export class ApiKey {
   @Prop({ required: true })
   createdBy!: string;
 
+  /** The project whose data the key reaches; missing: the root project (keys made before projects). */
+  @Prop()
+  projectId?: string;
+
   /** Set once; a revoked key is refused with 401 from then on. */
   @Prop()
   revokedAt?: Date;
@@ -30,3 +34,5 @@ export const ApiKeySchema = SchemaFactory.createForClass(ApiKey);
 // Authentication (on a cache miss): find the key whose hash matches what the caller presented.
 // Unique, so one presented key can never match two records.
 ApiKeySchema.index({ hash: 1 }, { unique: true });
+// GET /v1/api-keys by a project's admin key: its project's keys, newest first.
+ApiKeySchema.index({ projectId: 1, _id: -1 });

@@ -22,7 +22,8 @@ export class ApiKeysController {
   constructor(private readonly apiKeys: ApiKeysService) {}
 
   @Post()
-  @ApiOperation({ summary: 'Create an API key', description: 'The key is in this answer only; it is stored as a SHA-256 hash.' })
+  @ApiOperation({ summary: 'Create an API key', description: "The key is in this answer only; it is stored as a SHA-256 hash. It belongs to the caller's project unless a root admin names another (`projectId`)." })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: '`unknown_project`: no such project, or not the caller\'s' })
   @ApiCreatedResponse({ type: CreatedApiKeyDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto })
   async create(@Body() dto: CreateApiKeyDto, @CurrentRequest() context: RequestContext): Promise<CreatedApiKeyDto> {
@@ -31,15 +32,15 @@ export class ApiKeysController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'List API keys, revoked ones included, newest first' })
+  @ApiOperation({ summary: 'List API keys, revoked ones included, newest first', description: "The caller's project's keys; a root admin's: every project's." })
   @ApiOkResponse({ type: ApiKeyListDto })
-  async list(): Promise<ApiKeyListDto> {
-    return { items: (await this.apiKeys.list()).map(toApiKeyView) };
+  async list(@CurrentRequest() context: RequestContext): Promise<ApiKeyListDto> {
+    return { items: (await this.apiKeys.list(context)).map(toApiKeyView) };
   }
 
   @Delete(':id')
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiOperation({ summary: 'Revoke an API key', description: 'Takes effect at once; repeating it is harmless.' })
+  @ApiOperation({ summary: 'Revoke an API key', description: "Takes effect at once; repeating it is harmless. Another project's key answers 404." })
   @ApiNoContentResponse({ description: 'Revoked (or already revoked)' })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Malformed id' })
   @ApiNotFoundResponse({ type: ErrorResponseDto })

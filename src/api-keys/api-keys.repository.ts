@@ -27,9 +27,17 @@ export class ApiKeysRepository {
     return doc ? toRecord(doc) : undefined;
   }
 
-  /** Newest first. Keys are created by operators, so there are tens, not thousands: no paging. */
-  async list(): Promise<ApiKeyRecord[]> {
-    const docs = await this.model.find().sort({ _id: -1 }).lean<ApiKeyDocument[]>();
+  async findById(id: string): Promise<ApiKeyRecord | undefined> {
+    const doc = await this.model.findById(id).lean<ApiKeyDocument>();
+    return doc ? toRecord(doc) : undefined;
+  }
+
+  /**
+   * Newest first; only `projectId`'s when given. Keys are created by operators, so there are tens,
+   * not thousands: no paging.
+   */
+  async list(projectId?: string): Promise<ApiKeyRecord[]> {
+    const docs = await this.model.find(projectId ? { projectId } : {}).sort({ _id: -1 }).lean<ApiKeyDocument[]>();
     return docs.map(toRecord);
   }
 

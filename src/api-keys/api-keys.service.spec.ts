@@ -3,6 +3,10 @@ import { hashApiKey } from './api-key-secret';
 import type { ApiKey } from './api-key.schema';
 import type { ApiKeyRecord, ApiKeysRepository } from './api-keys.repository';
 import { ApiKeysService } from './api-keys.service';
+import { ProjectsService, UnknownProjectError } from '../projects/projects.service';
+
+const BILLING = 'b'.repeat(24);
+const OTHER = 'c'.repeat(24);
 
 class FakeRepository {
   readonly records: ApiKeyRecord[] = [];
@@ -25,6 +29,11 @@ class FakeRepository {
     return found && { ...found };
   }
 
+  async findById(id: string): Promise<ApiKeyRecord | undefined> {
+    const found = this.records.find((record) => record.id === id);
+    return found && { ...found };
+  }
+
   async revoke(id: string, at: Date) {
     const record = this.records.find((candidate) => candidate.id === id);
     if (!record) return undefined;
@@ -35,7 +44,7 @@ class FakeRepository {
 }
 
 describe('ApiKeysService', () => {
-  const context = { actor: 'apikey:0badc0de', requestId: 'req-1' };
+  const context = { actor: 'apikey:0badc0de', requestId: 'req-1', projectId: 'root' };
   let repository: FakeRepository;
   let audited: AuditEvent[];
   let service: ApiKeysService;
@@ -44,7 +53,12 @@ describe('ApiKeysService', () => {
     repository = new FakeRepository();
     audited = [];
     const audit = { record: async (event: AuditEvent) => void audited.push(event) } as unknown as AuditService;
-    service = new ApiKeysService(repository as unknown as ApiKeysRepository, audit);
+    const projects = {
+      ensureExists: async (id: string) => {
+        if (id !== BILLING) throw new UnknownProjectError(id);
+      },
+    } as unknown as ProjectsService;
+    service = new ApiKeysService(repository as unknown as ApiKeysRepository, audit, projects);
   });
 
   it('hands out the key once and stores only its SHA-256', async () => {
@@ -86,5 +100,31 @@ describe('ApiKeysService', () => {
   it('refuses text that cannot be a stored key without a lookup', async () => {
     await expect(service.findByKey('nope')).resolves.toBeUndefined();
     expect(repository.lookups).toBe(0);
+  });
+
+  describe('projects', () => {
+    const billingAdmin = { actor: 'apikey:billing', projectId: BILLING };
+
+    it("puts a key in its creator's project unless a root admin names another", async () => {
+      const own = await service.create({ name: 'b', scopes: ['messages:send'] }, billingAdmin);
+      expect(own.record.projectId).toBe(BILLING);
+      const named = await service.create({ name: 'r', scopes: ['messages:send'], projectId: BILLING }, context);
+      expect(named.record.projectId).toBe(BILLING);
+      const root = await service.create({ name: 'root', scopes: ['admin'] }, context);
+      expect(root.record.projectId).toBeUndefined();
+    });
+
+    it("refuses a project's admin a key for another project, and anyone a key for an unknown one", async () => {
+      await expect(service.create({ name: 'x', scopes: ['admin'], projectId: OTHER }, billingAdmin)).rejects.toMatchObject({ httpStatus: 404, code: 'unknown_project' });
+      await expect(service.create({ name: 'x', scopes: ['admin'], projectId: 'root' }, billingAdmin)).rejects.toMatchObject({ httpStatus: 404, code: 'unknown_project' });
+      await expect(service.create({ name: 'x', scopes: ['admin'], projectId: OTHER }, context)).rejects.toMatchObject({ httpStatus: 404, code: 'unknown_project' });
+      expect(repository.records).toHaveLength(0);
+    });
+
+    it("answers 404 to a project's admin revoking a key of another project, and leaves it valid", async () => {
+      const { record, key } = await service.create({ name: 'root-key', scopes: ['messages:send'] }, context);
+      await expect(service.revoke(record.id, billingAdmin)).rejects.toMatchObject({ httpStatus: 404 });
+      expect((await service.findByKey(key))?.revokedAt).toBeUndefined();
+    });
   });
 });

@@ -18,6 +18,8 @@ export enum AuditAction {
   WebhookSignatureRejected = 'webhook.signature_rejected',
   /** Twilio webhook calls over the per-address limit, counted the same way. */
   WebhookRateLimited = 'webhook.rate_limited',
+  ProjectCreated = 'project.created',
+  ProjectUpdated = 'project.updated',
   ApiKeyCreated = 'api_key.created',
   ApiKeyRevoked = 'api_key.revoked',
   /** A request refused with 401 (no, unknown or revoked key) or 403 (missing scope). */

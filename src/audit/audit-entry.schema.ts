@@ -24,6 +24,10 @@ export class AuditEntry {
   @Prop()
   messageId?: string;
 
+  /** The project it is about; missing: the root project (src/common/request-context.ts). */
+  @Prop()
+  projectId?: string;
+
   @Prop()
   requestId?: string;
 
@@ -47,6 +51,8 @@ export const AuditEntrySchema = SchemaFactory.createForClass(AuditEntry);
 
 // GET /v1/audit?messageId= (newest first)
 AuditEntrySchema.index({ messageId: 1, _id: -1 });
+// GET /v1/audit by a project's key (newest first; with ?action= or ?messageId= the rest is filtered)
+AuditEntrySchema.index({ projectId: 1, _id: -1 });
 // GET /v1/audit?action= (newest first)
 AuditEntrySchema.index({ action: 1, _id: -1 });
 // status changes: the fence (a unique insert decides which writer makes change n), and the look-up

@@ -2,16 +2,24 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types } from 'mongoose';
 import { insertNew } from '../common/insert-new';
+import { projectField } from '../common/request-context';
 import { withoutUndefined } from '../common/without-undefined';
 import { AuditEntry } from './audit-entry.schema';
 
 const DUPLICATE_KEY = 11000;
+
+/** Root's entries carry no projectId (as before projects existed); events spread from a context name it. */
+function owned(entry: { projectId?: string }): { projectId?: string } {
+  return { projectId: projectField(entry.projectId).projectId };
+}
 
 export interface AuditRecord extends AuditEntry {
   id: string;
 }
 
 export interface AuditFilter {
+  /** Only this project's entries; unset: every project's (the root project's view). */
+  projectId?: string;
   messageId?: string;
   action?: string;
   before?: string;
@@ -30,7 +38,7 @@ export class AuditRepository {
 
   /** An entry given an id that is already stored is not written twice. */
   async appendMany(entries: (AuditEntry & { id?: string })[]): Promise<void> {
-    await insertNew(this.model, entries.map(({ id, ...entry }) => withoutUndefined({ ...(id ? { _id: new Types.ObjectId(id) } : {}), ...entry })));
+    await insertNew(this.model, entries.map(({ id, ...entry }) => withoutUndefined({ ...(id ? { _id: new Types.ObjectId(id) } : {}), ...entry, ...owned(entry) })));
   }
 
   /**
@@ -40,7 +48,7 @@ export class AuditRepository {
    */
   async appendFenced(entry: AuditEntry & { fence: string }): Promise<boolean> {
     try {
-      await this.model.collection.insertOne(withoutUndefined({ ...entry }));
+      await this.model.collection.insertOne(withoutUndefined({ ...entry, ...owned(entry) }));
       return true;
     } catch (error) {
       if ((error as { code?: number }).code === DUPLICATE_KEY) return false;
@@ -54,6 +62,7 @@ export class AuditRepository {
 
   async find(filter: AuditFilter): Promise<AuditRecord[]> {
     const query: Record<string, unknown> = {};
+    if (filter.projectId) query.projectId = filter.projectId;
     if (filter.messageId) query.messageId = filter.messageId;
     if (filter.action) query.action = filter.action;
     if (filter.before) query._id = { $lt: new Types.ObjectId(filter.before) };

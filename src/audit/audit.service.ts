@@ -9,6 +9,8 @@ export interface AuditEvent {
   messageId?: string;
   requestId?: string;
   details?: Record<string, unknown>;
+  /** The project the entry is about (its message's, its caller's); root's entries carry none. */
+  projectId?: string;
   /** A fixed entry id, for an event that may be recorded again after a restart: it is stored once. */
   id?: string;
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import { hashApiKey } from '../api-keys/api-key-secret';
 import { ApiKeysService } from '../api-keys/api-keys.service';
+import { ROOT_PROJECT } from '../common/request-context';
 import { AppConfig } from '../config/app-config';
 import { Principal, SCOPES } from './scopes';
 
@@ -11,8 +12,8 @@ export type Refusal = 'missing_key' | 'unknown_key' | 'revoked_key';
 export type Identity = { principal: Principal } | { refusal: Refusal; actor: string };
 
 /**
- * Recognises the x-api-key header: bootstrap keys from API_KEYS (every scope) first, then stored
- * keys. Both the rate limiter (to count per key) and the auth guard ask, so the answer is computed
+ * Recognises the x-api-key header: bootstrap keys from API_KEYS (every scope, the root project)
+ * first, then stored keys (their own project's). Both the rate limiter (to count per key) and the auth guard ask, so the answer is computed
  * once per request.
  */
 @Injectable()
@@ -27,7 +28,7 @@ export class ApiKeyAuthenticator {
     // Compared by SHA-256, so lookup time does not depend on how much of a guess matches; the
     // actor is a short fingerprint of the hash, never the key.
     this.bootstrapKeys = new Map(
-      config.apiKeys.map((key) => hashApiKey(key)).map((hash) => [hash, { actor: `apikey:${hash.slice(0, 8)}`, scopes: SCOPES }]),
+      config.apiKeys.map((key) => hashApiKey(key)).map((hash) => [hash, { actor: `apikey:${hash.slice(0, 8)}`, scopes: SCOPES, projectId: ROOT_PROJECT }]),
     );
   }
 
@@ -48,6 +49,6 @@ export class ApiKeyAuthenticator {
     if (!stored) return { refusal: 'unknown_key', actor: 'anonymous' };
     const actor = `apikey:${stored.id}`;
     if (stored.revokedAt) return { refusal: 'revoked_key', actor };
-    return { principal: { actor, scopes: stored.scopes, keyId: stored.id } };
+    return { principal: { actor, scopes: stored.scopes, keyId: stored.id, projectId: stored.projectId ?? ROOT_PROJECT } };
   }
 }

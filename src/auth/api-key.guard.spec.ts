@@ -7,7 +7,7 @@ import { DomainError } from '../common/domain-error';
 import type { AppConfig } from '../config/app-config';
 import { ApiKeyAuthenticator } from './api-key.authenticator';
 import { ApiKeyGuard, AuthenticatedRequest, Public } from './api-key.guard';
-import { RequireScopes } from './require-scopes.decorator';
+import { RequireScopes, RootProjectOnly } from './require-scopes.decorator';
 
 @Controller('v1/messages')
 class MessagesLike {
@@ -18,6 +18,13 @@ class MessagesLike {
 class Undecorated {
   @Get() read() {}
 }
+@RequireScopes('admin')
+@RootProjectOnly()
+@Controller('v1/projects')
+class RootOnly {
+  @Get() list() {}
+}
+
 @RequireScopes('messages:read')
 @Controller('v1/reports')
 class Decorated {
@@ -37,9 +44,11 @@ function contextFor(type: new () => object, handler: string, request: Partial<Au
 
 const SEND_ONLY = `nx_${'s'.repeat(43)}`;
 const REVOKED = `nx_${'r'.repeat(43)}`;
+const PROJECT_ADMIN = `nx_${'p'.repeat(43)}`;
 const stored: Record<string, Partial<ApiKeyRecord>> = {
   [SEND_ONLY]: { id: 'a'.repeat(24), scopes: ['messages:send'] },
   [REVOKED]: { id: 'b'.repeat(24), scopes: ['messages:send'], revokedAt: new Date() },
+  [PROJECT_ADMIN]: { id: 'c'.repeat(24), scopes: ['admin'], projectId: 'd'.repeat(24) },
 };
 
 describe('ApiKeyGuard', () => {
@@ -103,5 +112,17 @@ describe('ApiKeyGuard', () => {
   it('still answers 401 when the audit log cannot be written', async () => {
     const failing = new ApiKeyGuard(new Reflector(), authenticator, { record: async () => Promise.reject(new Error('down')) } as unknown as AuditService);
     await expect(failing.canActivate(contextFor(MessagesLike, 'list', { headers: {} }))).rejects.toMatchObject({ httpStatus: 401 });
+  });
+
+  it("keeps root-only routes to the root project's keys, and audits a refusal under the caller's project", async () => {
+    const project: Partial<AuthenticatedRequest> = { headers: { 'x-api-key': PROJECT_ADMIN } };
+    await expect(run(RootOnly, 'list', project)).rejects.toMatchObject({ httpStatus: 403, code: 'root_project_only' });
+    expect(audited[0]).toMatchObject({ actor: `apikey:${'c'.repeat(24)}`, projectId: 'd'.repeat(24), details: { status: 403, reason: 'root_project_only' } });
+    const root: Partial<AuthenticatedRequest> = { headers: { 'x-api-key': 'boot-one' } };
+    await expect(run(RootOnly, 'list', root)).resolves.toBe(true);
+    expect(root.principal?.projectId).toBe('root');
+    const stored: Partial<AuthenticatedRequest> = { method: 'POST', headers: { 'x-api-key': SEND_ONLY } };
+    await run(MessagesLike, 'send', stored);
+    expect(stored.principal?.projectId).toBe('root');
   });
 });

@@ -5,9 +5,17 @@ import type { Request } from 'express';
 import type { Scope } from './scopes';
 
 const REQUIRED_SCOPES = 'notifyx:required-scopes';
+const ROOT_PROJECT_ONLY = 'notifyx:root-project-only';
 
 /** The scopes a route (or every route of a controller) needs; all of them must be held. */
 export const RequireScopes = (...scopes: Scope[]) => SetMetadata(REQUIRED_SCOPES, scopes);
+
+/** Routes about every project (creating projects, the Prometheus metrics): keys of the root project only. */
+export const RootProjectOnly = () => SetMetadata(ROOT_PROJECT_ONLY, true);
+
+export function isRootProjectOnly(reflector: Reflector, context: ExecutionContext): boolean {
+  return reflector.getAllAndOverride<boolean>(ROOT_PROJECT_ONLY, [context.getHandler(), context.getClass()]) === true;
+}
 
 /**
  * Scopes for routes that carry no @RequireScopes, by controller path prefix. Reading needs one

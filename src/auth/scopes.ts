@@ -12,4 +12,6 @@ export interface Principal {
   scopes: readonly Scope[];
   /** Set for stored keys only. */
   keyId?: string;
+  /** ROOT_PROJECT for keys from API_KEYS (and stored keys created before projects existed). */
+  projectId: string;
 }

@@ -15,8 +15,8 @@ const SWEEP_PARTS = 20;
 /** The batch's acceptance entry, recorded with each of its parts' messages: its id is the batch's, so it is stored once. */
 function batchAcceptanceOf(origin: BatchOrigin): AuditEvent[] {
   if (origin.accepted === undefined) return [];
-  const { batchId, createdBy, requestId, accepted, rejected } = origin;
-  return [{ id: batchId, actor: createdBy, requestId, action: AuditAction.BatchAccepted, details: { batchId, accepted, rejected } }];
+  const { batchId, createdBy, requestId, projectId, accepted, rejected } = origin;
+  return [{ id: batchId, actor: createdBy, requestId, projectId, action: AuditAction.BatchAccepted, details: { batchId, accepted, rejected } }];
 }
 
 /**
@@ -116,7 +116,7 @@ export class BatchExpander implements OnApplicationBootstrap, OnModuleDestroy, B
       message,
       // The entry's id is the message's: written again, it is still one entry.
       event: {
-        id: message.id, actor: origin.createdBy, requestId: origin.requestId, action: AuditAction.MessageAccepted,
+        id: message.id, actor: origin.createdBy, requestId: origin.requestId, projectId: origin.projectId, action: AuditAction.MessageAccepted,
         messageId: message.id, details: { batchId: origin.batchId, segments: message.segments },
       },
     })), origin.acceptedAt, { repeat, alsoRecord: batchAcceptanceOf(origin) });

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel, Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { Model, Schema as MongooseSchema, Types } from 'mongoose';
+import { projectField } from '../common/request-context';
 import { withoutUndefined } from '../common/without-undefined';
 import type { Priority } from '../lanes/priority';
 import { NewMessage } from '../messages/message.record';
@@ -24,6 +25,8 @@ export class BatchPart {
   @Prop({ required: true }) createdBy!: string;
   @Prop() requestId?: string;
   @Prop() sendAt?: Date;
+  /** The batch's project; missing: root. */
+  @Prop() projectId?: string;
   /** The batch's counts, for its acceptance entry, which each part's write records (stored once). */
   @Prop() accepted?: number;
   @Prop() rejected?: number;
@@ -49,6 +52,8 @@ export interface BatchOrigin {
   createdBy: string;
   requestId?: string;
   sendAt?: Date;
+  /** Unset for the root project. */
+  projectId?: string;
   /** How many recipients the batch accepted and rejected; absent on parts of older versions, whose request audited the batch itself. */
   accepted?: number;
   rejected?: number;
@@ -64,13 +69,13 @@ export interface StagedPart {
 
 type LeanPart = BatchPart & { _id: Types.ObjectId };
 
-function toStaged({ _id, batchId, acceptedAt, createdBy, requestId, sendAt, accepted, rejected, priority, ids, to, bodies, segments, encodings, sendAts, expiresAts }: LeanPart): StagedPart {
-  const origin = { batchId, acceptedAt, createdBy, requestId, sendAt, accepted, rejected, priority };
+function toStaged({ _id, batchId, acceptedAt, createdBy, requestId, sendAt, projectId, accepted, rejected, priority, ids, to, bodies, segments, encodings, sendAts, expiresAts }: LeanPart): StagedPart {
+  const origin = { batchId, acceptedAt, createdBy, requestId, sendAt, ...projectField(projectId), accepted, rejected, priority };
   return {
     id: _id.toHexString(),
     origin,
     messages: ids.map((id, i) => ({
-      id, to: to[i], from: null, body: bodies[i], segments: segments[i], encoding: encodings[i], batchId, createdBy, requestId,
+      id, to: to[i], from: null, body: bodies[i], segments: segments[i], encoding: encodings[i], batchId, createdBy, requestId, ...projectField(projectId),
       sendAt: sendAts ? (sendAts[i] ?? undefined) : sendAt, expiresAt: expiresAts?.[i] ?? undefined, priority: priority ?? 'normal',
     })),
   };

@@ -3,6 +3,8 @@ import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation
 import { RequireScopes } from '../auth/require-scopes.decorator';
 import { ErrorResponseDto } from '../common/error-response.dto';
 import { NotFoundError } from '../common/domain-error';
+import { canSee } from '../common/request-context';
+import { CurrentRequest, RequestContext } from '../auth/request-context.decorator';
 import { ParseObjectIdPipe } from '../common/object-id.pipe';
 import { BatchesRepository } from './batches.repository';
 import { BatchProgressDto } from './dto/bulk.dto';
@@ -17,13 +19,13 @@ export class BatchesController {
   constructor(private readonly batches: BatchesRepository) {}
 
   @Get(':id')
-  @ApiOperation({ summary: "A bulk send's progress: counts by status, percent done, segments sent" })
+  @ApiOperation({ summary: "A bulk send's progress: counts by status, percent done, segments sent", description: "Another project's batch answers 404." })
   @ApiOkResponse({ type: BatchProgressDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
-  async get(@Param('id', ParseObjectIdPipe) id: string): Promise<BatchProgressDto> {
+  async get(@Param('id', ParseObjectIdPipe) id: string, @CurrentRequest() context: RequestContext): Promise<BatchProgressDto> {
     const batch = await this.batches.findById(id);
-    if (!batch) throw new NotFoundError('Batch', id);
+    if (!batch || !canSee(context, batch)) throw new NotFoundError('Batch', id);
     const { counts, segmentsSent } = await this.batches.progress(id);
     // Accepted messages not written out yet (the first seconds of a large batch) are waiting to go.
     const written = Object.values(counts).reduce((sum, n) => sum + n, 0);

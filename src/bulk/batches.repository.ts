@@ -13,6 +13,8 @@ export class Batch {
   @Prop({ required: true }) createdBy!: string;
   @Prop() requestId?: string;
   @Prop() sendAt?: Date;
+  /** Missing: the root project's. */
+  @Prop() projectId?: string;
   createdAt!: Date;
 }
 

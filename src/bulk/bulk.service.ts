@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AuditAction } from '../audit/audit-actions';
 import { AuditService } from '../audit/audit.service';
 import type { RequestContext } from '../auth/request-context.decorator';
+import { projectField } from '../common/request-context';
 import { DomainError } from '../common/domain-error';
 import { SendPolicy } from '../policy/send-policy';
 import { TemplatesService } from '../templates/templates.service';
@@ -54,14 +55,14 @@ export class BulkService {
     const sendAt = request.sendAt;
     const { accepted, rejected } = await this.admit(planned, context);
     const origin = {
-      batchId, acceptedAt: new Date(), createdBy: context.actor, requestId: context.requestId, sendAt, accepted: accepted.length, rejected: rejected.length,
+      batchId, acceptedAt: new Date(), createdBy: context.actor, requestId: context.requestId, sendAt, ...projectField(context.projectId), accepted: accepted.length, rejected: rejected.length,
       priority: request.priority ?? BULK_PRIORITY,
     };
     const parts = await this.parts.stage(origin, accepted);
     // The commit point: once the batch is stored, after its parts, they are written out and sent, so
     // nothing after it may fail the answer (the batch's audit entry is written with its parts). A
     // part without its batch is dropped later.
-    await this.batches.create({ id: batchId, total: request.recipients.length, accepted: accepted.length, rejected, createdBy: context.actor, requestId: context.requestId, sendAt });
+    await this.batches.create({ id: batchId, total: request.recipients.length, accepted: accepted.length, rejected, createdBy: context.actor, requestId: context.requestId, sendAt, ...projectField(context.projectId) });
     // With no part, nothing is sent: a failure here costs a retry nothing but a second empty batch.
     if (parts.length === 0) await this.audit.record({ ...context, id: batchId, action: AuditAction.BatchAccepted, details: { batchId, accepted: 0, rejected: rejected.length } });
     this.expander.enqueue(parts);
@@ -76,18 +77,18 @@ export class BulkService {
     // What is wrong with the request itself is a 400 for all of it, not a rejection per recipient.
     resolveExpiry(request, { sendAt: checkSendAt(request.sendAt) });
     if (request.quietHours) checkQuietHours(request.quietHours);
-    const render = await this.renderer(request);
+    const render = await this.renderer(request, context);
     const smartEncoding = request.smartEncoding ?? render.defaults?.smartEncoding;
     return this.prepareAll(request, render, { ...context, batchId, smartEncoding });
   }
 
-  private async renderer(request: BulkSendDto): Promise<Render> {
+  private async renderer(request: BulkSendDto, owner: RequestContext): Promise<Render> {
     const { body, templateId, templateName } = request;
     if ((templateId !== undefined || templateName !== undefined) === (body !== undefined)) {
       throw new DomainError('invalid_content', 'send exactly one of body, templateId or templateName', 400);
     }
     if (body !== undefined) return () => body;
-    const template = await this.templates.prepare({ templateId, templateName });
+    const template = await this.templates.prepare({ templateId, templateName }, owner);
     return Object.assign((variables: Record<string, string | number>) => template.render(variables), { defaults: template.defaults });
   }
 

@@ -23,13 +23,19 @@ export class DeadLetter {
   @Prop()
   messageId?: string;
 
+  /** Its message's project, or the one its producer command named; missing: the root project. */
+  @Prop()
+  projectId?: string;
+
   @Prop()
   replayedAt?: Date;
 }
 
 export const DeadLetterSchema = SchemaFactory.createForClass(DeadLetter);
 
-// GET /v1/dead-letters lists newest first, cursor on _id: the default _id index serves it.
+// GET /v1/dead-letters by a root key lists newest first, cursor on _id: the default _id index serves it.
+// GET /v1/dead-letters by a project's key: its letters, newest first.
+DeadLetterSchema.index({ projectId: 1, _id: -1 });
 
 /** Marks a dead letter replayed; its unique _id makes a replay happen once, even when two race. */
 @Schema({ collection: 'dead_letter_replays', versionKey: false })

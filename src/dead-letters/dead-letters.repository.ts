@@ -32,8 +32,9 @@ export class DeadLettersRepository {
     return doc ? toRecord(doc) : null;
   }
 
-  async list(filter: { before?: string; limit: number; replayed?: boolean }): Promise<DeadLetterRecord[]> {
-    const query: Record<string, unknown> = {};
+  /** `projectId`: only that project's; unset: every project's. */
+  async list(filter: { before?: string; limit: number; replayed?: boolean; projectId?: string }): Promise<DeadLetterRecord[]> {
+    const query: Record<string, unknown> = filter.projectId ? { projectId: filter.projectId } : {};
     if (filter.before) query._id = { $lt: new Types.ObjectId(filter.before) };
     if (filter.replayed !== undefined) query.replayedAt = { $exists: filter.replayed };
     const docs = await this.model.find(query).sort({ _id: -1 }).limit(filter.limit).lean<LeanDeadLetter[]>();

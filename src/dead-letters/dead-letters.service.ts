@@ -3,6 +3,7 @@ import { AuditAction } from '../audit/audit-actions';
 import { AuditService } from '../audit/audit.service';
 import type { RequestContext } from '../auth/request-context.decorator';
 import { DomainError, NotFoundError } from '../common/domain-error';
+import { canSee, visibleProject } from '../common/request-context';
 import { MessageLifecycle } from '../lifecycle/message-lifecycle.service';
 import { SendSmsCommand, SmsPattern } from '../queue/sms-commands';
 import { SmsQueuePublisher } from '../queue/sms-queue.publisher';
@@ -33,8 +34,9 @@ export class DeadLettersService {
     private readonly audit: AuditService,
   ) {}
 
-  list(filter: { before?: string; limit: number; replayed?: boolean }): Promise<DeadLetterRecord[]> {
-    return this.repository.list(filter);
+  /** The caller's project's letters (a root key's: all of them). */
+  list(filter: { before?: string; limit: number; replayed?: boolean }, context: RequestContext): Promise<DeadLetterRecord[]> {
+    return this.repository.list({ ...filter, projectId: visibleProject(context) });
   }
 
   /**
@@ -43,7 +45,8 @@ export class DeadLettersService {
    */
   async replay(id: string, context: RequestContext): Promise<DeadLetterRecord> {
     const letter = await this.repository.findById(id);
-    if (!letter) throw new NotFoundError('Dead letter', id);
+    // Another project's letter is not found: it is neither replayed nor described.
+    if (!letter || !canSee(context, letter)) throw new NotFoundError('Dead letter', id);
     const command = commandIn(letter);
     if (!(await this.repository.claimReplay(id, context.actor))) {
       throw new DomainError('already_replayed', `dead letter ${id} was already replayed`, 409);
@@ -55,7 +58,7 @@ export class DeadLettersService {
       throw error;
     }
     await this.audit.record({
-      ...context, action: AuditAction.DeadLetterReplayed, messageId: command.messageId, details: { deadLetterId: id },
+      ...context, projectId: letter.projectId, action: AuditAction.DeadLetterReplayed, messageId: command.messageId, details: { deadLetterId: id },
     });
     return { ...letter, replayedAt: new Date() };
   }

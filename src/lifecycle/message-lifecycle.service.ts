@@ -16,6 +16,8 @@ import { isExpired } from '../send-timing/expiry';
 export interface Actor {
   actor: string;
   requestId?: string;
+  /** The caller's project, for the audit entries it causes (a message's own entries name the message's). */
+  projectId?: string;
 }
 
 /** What Twilio reported on a message: a callback (which names its attempt and the version to expect) or a fetch. */
@@ -26,6 +28,8 @@ export interface Report {
   attempt?: number;
   /** The version the message has once that attempt's `sent` is recorded (from the callback URL). */
   version?: number;
+  /** The message's project (from the callback URL), carried into the audit entry. */
+  projectId?: string;
 }
 
 /**
@@ -83,7 +87,7 @@ export class MessageLifecycle {
       : { message: await this.repository.create(message), created: true };
     if (result.created) {
       const { id, to, segments, encoding } = result.message;
-      await this.audit.record({ ...by, action: AuditAction.MessageAccepted, messageId: id, details: { to: maskPhone(to), segments, encoding } });
+      await this.audit.record({ ...by, projectId: result.message.projectId, action: AuditAction.MessageAccepted, messageId: id, details: { to: maskPhone(to), segments, encoding } });
     }
     return result;
   }
@@ -196,7 +200,7 @@ export class MessageLifecycle {
       if (retried !== undefined) return retried;
     }
     const known = report.version !== undefined && report.attempt !== undefined
-      ? { id, version: report.version, status: MessageStatus.Sent, attempts: report.attempt, twilioSid: report.twilioSid, pending: [] }
+      ? { id, version: report.version, status: MessageStatus.Sent, attempts: report.attempt, twilioSid: report.twilioSid, projectId: report.projectId, pending: [] }
       : undefined;
     return this.log.change(id, (current) => !reportApplies(current, status, report) ? null : {
       status, fields: { twilioSid: report.twilioSid, ...(failure ? failureFields(failure) : {}) }, detail: failure?.description,

@@ -109,7 +109,7 @@ export class StatusLog {
     for (let race = 0; race < MAX_RACES && current; race += 1) {
       const decided = decide(current);
       if (!decided) return null;
-      const logged = await this.append(messageId, current.version + 1, decided);
+      const logged = await this.append(messageId, current.version + 1, decided, current.projectId);
       if (logged) {
         const pending = [...current.pending, logged];
         const next = applyTo(current, [logged]);
@@ -139,12 +139,12 @@ export class StatusLog {
     }, LATER_PAUSE_MS).unref();
   }
 
-  /** Change number `seq`, if this writer's insert wins its fence. */
-  private async append(messageId: string, seq: number, change: Change): Promise<LoggedChange | null> {
+  /** Change number `seq`, if this writer's insert wins its fence; the entry names the message's project. */
+  private async append(messageId: string, seq: number, change: Change, projectId?: string): Promise<LoggedChange | null> {
     const at = new Date();
     const { set, unset } = split(change.fields);
     const logged = { status: change.status, set, unset, ...(change.detail ? { detail: change.detail } : {}) };
-    const won = await this.audit.recordFenced({ ...change.audit, messageId, seq, fence: fenceOf(messageId, seq), change: logged }, at);
+    const won = await this.audit.recordFenced({ ...change.audit, projectId, messageId, seq, fence: fenceOf(messageId, seq), change: logged }, at);
     return won ? { seq, at, ...logged } : null;
   }
 

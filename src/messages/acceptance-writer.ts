@@ -24,7 +24,7 @@ interface Pending {
 /** The audit entry that records a single send's acceptance; its id is the message's. */
 export function acceptanceOf(message: NewMessage & { id: string }, by: Actor): Accepted['event'] {
   return {
-    ...by, id: message.id, action: AuditAction.MessageAccepted, messageId: message.id,
+    ...by, projectId: message.projectId, id: message.id, action: AuditAction.MessageAccepted, messageId: message.id,
     details: { to: maskPhone(message.to), segments: message.segments, encoding: message.encoding },
   };
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '../common/domain-error';
+import { projectField } from '../common/request-context';
 import { AppConfig } from '../config/app-config';
 import type { Priority } from '../lanes/priority';
 import { toE164 } from '../sms/phone';
@@ -24,12 +25,12 @@ export interface MessageRequest {
 export class MessageIntake {
   constructor(private readonly config: AppConfig) {}
 
-  prepare(request: MessageRequest, origin: { actor: string; requestId?: string }): NewMessage {
+  prepare(request: MessageRequest, origin: { actor: string; requestId?: string; projectId?: string }): NewMessage {
     const to = toE164(request.to, this.config.defaultCountry);
     const from = request.from ? toE164(request.from, this.config.defaultCountry) : null;
     return {
       to, from, ...this.textOf(request.body, request.smartEncoding ?? this.config.smartEncoding), metadata: request.metadata, priority: request.priority ?? 'normal',
-      createdBy: origin.actor, requestId: origin.requestId,
+      createdBy: origin.actor, requestId: origin.requestId, ...projectField(origin.projectId),
     };
   }
 

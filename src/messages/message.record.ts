@@ -29,6 +29,8 @@ export interface MessageRecord {
   createdBy: string;
   requestId?: string;
   producerId?: string;
+  /** Missing: the root project's (src/common/request-context.ts). */
+  projectId?: string;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -58,6 +60,8 @@ export interface NewMessage {
   createdBy: string;
   requestId?: string;
   producerId?: string;
+  /** Unset for the root project's messages. */
+  projectId?: string;
 }
 
 export interface ProviderFailure {

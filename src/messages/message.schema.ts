@@ -89,6 +89,10 @@ export class Message {
   @Prop()
   producerId?: string;
 
+  /** The project whose key (or producer command) sent it; missing: the root project. */
+  @Prop()
+  projectId?: string;
+
   createdAt!: Date;
   updatedAt!: Date;
 }
@@ -96,6 +100,11 @@ export class Message {
 export type MessageDocument = HydratedDocument<Message>;
 export const MessageSchema = SchemaFactory.createForClass(Message);
 
+// GET /v1/messages by a project's key (newest first, cursor on _id). Its ?status= and ?to= lists
+// use the indexes below and filter by project; its delivery reports use {createdAt} and filter too,
+// reading no more than a root key's report of the same range. One index, not three: each costs
+// every send a write (and on FerretDB a GIN index beside it, scripts/ferretdb-pg-indexes.sql).
+MessageSchema.index({ projectId: 1, _id: -1 });
 // GET /v1/messages?status= (newest first, cursor on _id)
 MessageSchema.index({ status: 1, _id: -1 });
 // GET /v1/messages?to= (newest first, cursor on _id)

@@ -80,28 +80,28 @@ export class MessagesController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Cancel a message that has not been sent yet (scheduled or queued)' })
   @ApiOkResponse({ type: MessageViewDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: "No such message in the caller's project" })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'Already sent (or otherwise past cancelling)' })
   async cancel(@Param('id', ParseObjectIdPipe) id: string, @CurrentRequest() context: RequestContext): Promise<MessageViewDto> {
     return toMessageView(await this.messages.cancel(id, context));
   }
 
   @Get()
-  @ApiOperation({ summary: 'List messages, newest first, cursor-paginated' })
+  @ApiOperation({ summary: 'List messages, newest first, cursor-paginated', description: "A project's key lists its project's messages; a root key every project's." })
   @ApiOkResponse({ type: MessagePageDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto })
-  async list(@Query() query: ListMessagesQuery): Promise<MessagePageDto> {
-    const items = await this.messages.list({ status: query.status, to: query.to, before: query.cursor, limit: query.limit });
+  async list(@Query() query: ListMessagesQuery, @CurrentRequest() context: RequestContext): Promise<MessagePageDto> {
+    const items = await this.messages.list({ status: query.status, to: query.to, before: query.cursor, limit: query.limit }, context);
     const nextCursor = items.length === query.limit ? items[items.length - 1].id : null;
     return { items: items.map(toMessageView), nextCursor };
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'A message with its status history' })
+  @ApiOperation({ summary: 'A message with its status history', description: "Another project's message answers 404." })
   @ApiOkResponse({ type: MessageViewDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Malformed id' })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
-  async get(@Param('id', ParseObjectIdPipe) id: string): Promise<MessageViewDto> {
-    return toMessageView(await this.messages.get(id));
+  async get(@Param('id', ParseObjectIdPipe) id: string, @CurrentRequest() context: RequestContext): Promise<MessageViewDto> {
+    return toMessageView(await this.messages.get(id, context));
   }
 }

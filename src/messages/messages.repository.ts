@@ -9,6 +9,8 @@ import { Message } from './message.schema';
 import { MessageRecord, NewMessage } from './message.record';
 
 export interface MessageFilter {
+  /** Only this project's messages; unset: every project's. */
+  projectId?: string;
   status?: MessageStatus;
   to?: string;
   /** Id of the last item of the previous page: results are older than it. */
@@ -97,11 +99,21 @@ export class MessagesRepository {
 
   async list(filter: MessageFilter): Promise<MessageRecord[]> {
     const query: Record<string, unknown> = {};
+    if (filter.projectId) query.projectId = filter.projectId;
     if (filter.status) query.status = filter.status;
     if (filter.to) query.to = filter.to;
     if (filter.before) query._id = { $lt: new Types.ObjectId(filter.before) };
     const docs = await this.model.find(query).sort({ _id: -1 }).limit(filter.limit).lean<LeanMessage[]>();
     return docs.map(toRecord);
+  }
+
+  /**
+   * Which of these numbers a project's messages went to (its opt-out list). One equality lookup a
+   * number on the {to, _id} index: an `$in` is not pushed down on FerretDB and would scan.
+   */
+  async recipientsAmong(projectId: string, phones: string[]): Promise<Set<string>> {
+    const found = await Promise.all(phones.map((to) => this.model.exists({ to, projectId })));
+    return new Set(phones.filter((_, index) => found[index] !== null));
   }
 
   /** The message that holds this Twilio SID, if any: a found send is only taken if it is nobody else's. */

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { RequestContext } from '../auth/request-context.decorator';
 import { DomainError, NotFoundError } from '../common/domain-error';
+import { canSee, visibleProject } from '../common/request-context';
 import { TemplateDefaults, TemplatesService } from '../templates/templates.service';
 import { planTiming, Timing, TimingRequest } from '../send-timing/send-timing';
 import { AppConfig } from '../config/app-config';
@@ -63,9 +64,9 @@ export class MessagesService {
    * its text as sent (template rendered, smart-encoded), segments, when it goes out and expires.
    * POST /v1/messages/preview answers with it.
    */
-  async plan(request: MessageContent, origin: { actor: string; requestId?: string }): Promise<NewMessage & Pick<Timing, 'quietHours'>> {
+  async plan(request: MessageContent, origin: RequestContext): Promise<NewMessage & Pick<Timing, 'quietHours'>> {
     checkSendAt(request.sendAt);
-    const { body, defaults } = await this.contentOf(request);
+    const { body, defaults } = await this.contentOf(request, origin);
     const smartEncoding = request.smartEncoding ?? defaults.smartEncoding;
     const message = this.intake.prepare({ ...request, body, smartEncoding }, origin);
     return { ...message, ...planTiming(message.to, request, defaults, this.config.quietHoursDefault) };
@@ -82,40 +83,45 @@ export class MessagesService {
     return { ...message, status: message.history[0]?.status ?? message.status };
   }
 
-  /** Cancels a message not sent yet; its owed command is dropped too (a stray one would find it canceled). */
+  /**
+   * Cancels a message not sent yet; its owed command is dropped too (a stray one would find it
+   * canceled). Another project's message is not found, and stays as it is.
+   */
   async cancel(id: string, context: RequestContext): Promise<MessageRecord> {
+    await this.get(id, context);
     const canceled = await this.lifecycle.cancel(id, context);
     if (canceled) {
       await this.outbox.settle([id]);
       return canceled;
     }
-    const message = await this.get(id);
+    const message = await this.get(id, context);
     throw new DomainError('not_cancelable', `message ${id} is ${message.status}; only scheduled or queued messages can be canceled`, 409);
   }
 
   /** The text to send: given as is, or rendered from a template (then checked like a given one), with the template's defaults. */
-  private async contentOf(request: MessageContent): Promise<{ body: string; defaults: TemplateDefaults }> {
+  private async contentOf(request: MessageContent, owner: RequestContext): Promise<{ body: string; defaults: TemplateDefaults }> {
     const { body, templateId, templateName, variables } = request;
     const templated = templateId !== undefined || templateName !== undefined;
     if (templated === (body !== undefined)) {
       throw new DomainError('invalid_content', 'send exactly one of body, templateId or templateName', 400);
     }
     if (body !== undefined) return { body, defaults: {} };
-    const rendered = await this.templates.render({ templateId, templateName }, variables ?? {});
+    const rendered = await this.templates.render({ templateId, templateName }, variables ?? {}, owner);
     if (rendered.body.trim().length === 0 || rendered.body.length > MAX_BODY) {
       throw new DomainError('invalid_rendered_body', `the rendered text must be 1-${MAX_BODY} characters; it is ${rendered.body.length}`, 400);
     }
     return { body: rendered.body, defaults: rendered.defaults };
   }
 
-  async get(id: string): Promise<MessageRecord> {
+  /** Another project's message is not found: a caller learns nothing about what others send. */
+  async get(id: string, context: RequestContext): Promise<MessageRecord> {
     const message = await this.repository.findById(id);
-    if (!message) throw new NotFoundError('Message', id);
+    if (!message || !canSee(context, message)) throw new NotFoundError('Message', id);
     return message;
   }
 
-  list(filter: Omit<MessageFilter, 'to'> & { to?: string }): Promise<MessageRecord[]> {
+  list(filter: Omit<MessageFilter, 'to' | 'projectId'> & { to?: string }, context: RequestContext): Promise<MessageRecord[]> {
     const to = filter.to ? toE164(filter.to, this.config.defaultCountry) : undefined;
-    return this.repository.list({ ...filter, to });
+    return this.repository.list({ ...filter, to, projectId: visibleProject(context) });
   }
 }

@@ -2,12 +2,13 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import { ApiKeyAuthenticator } from '../auth/api-key.authenticator';
 import { DomainError } from '../common/domain-error';
+import { ROOT_PROJECT } from '../common/request-context';
 import { AppConfig } from '../config/app-config';
 import { bearerMatches } from './metrics-token';
 
 /**
  * /metrics opens to `Authorization: Bearer $METRICS_TOKEN` (what Prometheus sends from its
- * `authorization.credentials_file`) or to an API key with the `admin` scope (curl, people). The
+ * `authorization.credentials_file`) or to an admin API key of the root project (curl, people). The
  * route is @Public so the global key guard lets the bearer form through; this guard decides.
  */
 @Injectable()
@@ -26,6 +27,10 @@ export class MetricsAuthGuard implements CanActivate {
     }
     if (!identity.principal.scopes.includes('admin')) {
       throw new DomainError('insufficient_scope', 'This API key lacks the scope admin', 403, { requiredScopes: ['admin'] });
+    }
+    // The metrics count every project's messages together: a project's admin sees its own through the reports.
+    if (identity.principal.projectId !== ROOT_PROJECT) {
+      throw new DomainError('root_project_only', 'Only admin keys of the root project may read the metrics', 403);
     }
     return true;
   }

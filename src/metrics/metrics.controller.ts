@@ -20,13 +20,14 @@ export class MetricsController {
   @ApiOperation({
     summary: 'Prometheus metrics of this API process',
     description: 'Counters, histograms, queue depth and consumers in the Prometheus text format. Send '
-      + '`Authorization: Bearer <METRICS_TOKEN>` (Prometheus: `authorization.credentials_file`) or an API key with the admin scope. '
+      + '`Authorization: Bearer <METRICS_TOKEN>` (Prometheus: `authorization.credentials_file`) or an admin API key of the root project. '
+      + 'Labels never name a project or a message; projects see their own numbers in GET /v1/reports/delivery. '
       + 'Workers serve their own on WORKER_METRICS_PORT.',
   })
   @ApiProduces('text/plain')
   @ApiOkResponse({ description: 'Prometheus text exposition format 0.0.4', schema: { type: 'string' } })
   @ApiUnauthorizedResponse({ type: ErrorResponseDto, description: 'Neither the bearer token nor an API key' })
-  @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'The API key lacks the admin scope' })
+  @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'The API key lacks the admin scope, or belongs to a project other than root' })
   scrape(): Promise<string> {
     return this.metrics.render();
   }

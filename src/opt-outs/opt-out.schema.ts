@@ -30,6 +30,10 @@ export class OptOut {
   @Prop()
   requestId?: string;
 
+  /** The project whose key listed it by hand; missing: the root project, or not a key (STOP, Twilio). */
+  @Prop()
+  projectId?: string;
+
   @Prop({ required: true })
   createdAt!: Date;
 }

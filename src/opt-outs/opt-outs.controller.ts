@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation,
-  ApiParam, ApiSecurity, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse,
+  ApiForbiddenResponse, ApiParam, ApiSecurity, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentRequest, RequestContext } from '../auth/request-context.decorator';
@@ -20,13 +20,17 @@ export class OptOutsController {
   constructor(private readonly optOuts: OptOutsService) {}
 
   @Get()
-  @ApiOperation({ summary: 'List blocked numbers, newest first, cursor-paginated' })
+  @ApiOperation({
+    summary: 'List blocked numbers, newest first, cursor-paginated',
+    description: 'The list is one for all projects: a STOP binds every project texting from that sender. A project\'s key lists its own entries '
+      + '(numbers its messages went to, and those its keys listed); a page may then hold fewer items than `limit`, even none: follow nextCursor until null. '
+      + '`?phone=` answers for any number.',
+  })
   @ApiOkResponse({ type: OptOutPageDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto })
-  async list(@Query() query: ListOptOutsQuery): Promise<OptOutPageDto> {
-    const items = await this.optOuts.list({ phone: query.phone, before: query.cursor, limit: query.limit });
-    const nextCursor = !query.phone && items.length === query.limit ? items[items.length - 1].cursor : null;
-    return { items: items.map(toOptOutView), nextCursor };
+  async list(@Query() query: ListOptOutsQuery, @CurrentRequest() context: RequestContext): Promise<OptOutPageDto> {
+    const { items, nextCursor } = await this.optOuts.list({ phone: query.phone, before: query.cursor, limit: query.limit }, context);
+    return { items: items.map((item) => toOptOutView(item, context)), nextCursor };
   }
 
   @Post()
@@ -42,10 +46,10 @@ export class OptOutsController {
     @CurrentRequest() context: RequestContext,
     @Res({ passthrough: true }) response: Response,
   ): Promise<OptOutViewDto> {
-    const change = { reason: dto.reason, source: 'manual' as const, actor: context.actor, requestId: context.requestId };
+    const change = { reason: dto.reason, source: 'manual' as const, actor: context.actor, requestId: context.requestId, projectId: context.projectId };
     const { entry, created } = await this.optOuts.add(dto.phone, change);
     if (!created) response.status(HttpStatus.OK);
-    return toOptOutView(entry);
+    return toOptOutView(entry, context);
   }
 
   @Delete(':phone')
@@ -55,12 +59,13 @@ export class OptOutsController {
   @ApiNoContentResponse({ description: 'Unblocked' })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Invalid phone number' })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'The number is not blocked' })
+  @ApiForbiddenResponse({ type: ErrorResponseDto, description: '`opt_out_not_yours`: a project key may remove only what its project listed' })
   async remove(
     @Param('phone') phone: string,
     @Query() query: RemoveOptOutQuery,
     @CurrentRequest() context: RequestContext,
   ): Promise<void> {
-    const change = { reason: query.reason, source: 'manual' as const, actor: context.actor, requestId: context.requestId };
+    const change = { reason: query.reason, source: 'manual' as const, actor: context.actor, requestId: context.requestId, projectId: context.projectId };
     await this.optOuts.remove(phone, change);
   }
 }

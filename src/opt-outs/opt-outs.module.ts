@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { AuditModule } from '../audit/audit.module';
+import { MessageStoreModule } from '../messages/message-store.module';
 import { InboundMessage, InboundMessageSchema } from './inbound-message.schema';
 import { InboundMessagesRepository } from './inbound-messages.repository';
 import { InboundMessagesService } from './inbound-messages.service';
@@ -17,6 +18,7 @@ import { OptOutsService } from './opt-outs.service';
       { name: InboundMessage.name, schema: InboundMessageSchema },
     ]),
     AuditModule,
+    MessageStoreModule,
   ],
   controllers: [OptOutsController],
   providers: [OptOutsRepository, OptOutsService, InboundMessagesRepository, InboundMessagesService],

@@ -9,6 +9,7 @@ export interface OptOutRecord {
   source: OptOutSource;
   createdBy: string;
   requestId?: string;
+  projectId?: string;
   createdAt: Date;
   /** Pass as `before` to get the entries older than this one. */
   cursor: string;

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { AuditAction } from '../audit/audit-actions';
 import { AuditService } from '../audit/audit.service';
 import { DomainError } from '../common/domain-error';
+import { projectField, RequestContext, ROOT_PROJECT, visibleProject } from '../common/request-context';
+import { MessagesRepository } from '../messages/messages.repository';
 import { AppConfig } from '../config/app-config';
 import { toE164 } from '../sms/phone';
 import { listedForm } from './opt-out-phone';
@@ -14,7 +16,12 @@ export interface OptOutChange {
   source: OptOutSource;
   actor: string;
   requestId?: string;
+  /** The caller's project (a REST change); unset for inbound keywords and Twilio's refusals. */
+  projectId?: string;
 }
+
+/** Entries a project's listing examines per request at most (a page may then hold fewer than asked). */
+const SCAN_PER_PAGE = 5;
 
 /**
  * The blocklist. Numbers may be given as E.164 (taken as-is) or in any form POST /v1/messages
@@ -26,6 +33,7 @@ export class OptOutsService {
     private readonly repository: OptOutsRepository,
     private readonly audit: AuditService,
     private readonly config: AppConfig,
+    private readonly messages: MessagesRepository,
   ) {}
 
   isBlocked(phone: string): Promise<boolean> {
@@ -60,17 +68,48 @@ export class OptOutsService {
     throw new DomainError('conflict', `${phone} was unblocked while being blocked; try again`, 409);
   }
 
-  /** DELETE /v1/opt-outs/:phone: 404 when the number is not blocked. */
+  /**
+   * DELETE /v1/opt-outs/:phone: 404 when the number is not blocked. A project's key removes only
+   * what its project listed by hand: a recipient's STOP binds every project, and no project may undo it.
+   */
   async remove(input: string, change: OptOutChange): Promise<void> {
+    const projectId = change.projectId ?? ROOT_PROJECT;
+    const entry = projectId === ROOT_PROJECT ? undefined : await this.repository.find(this.listed(input));
+    if (entry && entry.projectId !== projectId) {
+      throw new DomainError('opt_out_not_yours', `${entry.phone} was not listed by this project; only a root key (or the recipient's START) removes it`, 403);
+    }
     if (!(await this.unblock(input, change))) {
       throw new DomainError('not_found', `${this.listed(input)} is not on the blocklist`, 404);
     }
   }
 
-  async list(filter: OptOutFilter & { phone?: string }): Promise<OptOutRecord[]> {
-    if (!filter.phone) return this.repository.list(filter);
-    const entry = await this.repository.find(this.listed(filter.phone));
-    return entry ? [entry] : [];
+  /**
+   * One number (any key may ask: a send to it would say it anyway), or a page of the list. A
+   * project's list holds its own entries: numbers its messages went to, and those its keys listed.
+   * It examines up to SCAN_PER_PAGE pages of the whole list per request, so a page may hold fewer
+   * entries than asked, even none, with a nextCursor to go on from.
+   */
+  async list(filter: OptOutFilter & { phone?: string }, context: RequestContext): Promise<{ items: OptOutRecord[]; nextCursor: string | null }> {
+    if (filter.phone) {
+      const entry = await this.repository.find(this.listed(filter.phone));
+      return { items: entry ? [entry] : [], nextCursor: null };
+    }
+    const projectId = visibleProject(context);
+    const items: OptOutRecord[] = [];
+    let before = filter.before;
+    for (let scanned = 0; scanned < SCAN_PER_PAGE && items.length < filter.limit; scanned += 1) {
+      const wanted = filter.limit - items.length;
+      const page = await this.repository.list({ before, limit: wanted });
+      items.push(...(projectId ? await this.ownAmong(page, projectId) : page));
+      if (page.length < wanted) return { items, nextCursor: null };
+      before = page[page.length - 1].cursor;
+    }
+    return { items, nextCursor: before ?? null };
+  }
+
+  private async ownAmong(page: OptOutRecord[], projectId: string): Promise<OptOutRecord[]> {
+    const messaged = await this.messages.recipientsAmong(projectId, page.filter((entry) => entry.projectId !== projectId).map((entry) => entry.phone));
+    return page.filter((entry) => entry.projectId === projectId || messaged.has(entry.phone));
   }
 
   private listed(phone: string): string {
@@ -78,15 +117,15 @@ export class OptOutsService {
   }
 
   private async insert(phone: string, change: OptOutChange): Promise<OptOutRecord | null> {
-    const { actor, ...fields } = change;
-    const inserted = await this.repository.insert({ phone, createdBy: actor, ...fields });
+    const { actor, projectId, ...fields } = change;
+    const inserted = await this.repository.insert({ phone, createdBy: actor, ...fields, ...projectField(projectId) });
     if (inserted) await this.record(AuditAction.OptOutAdded, phone, change);
     return inserted;
   }
 
   private record(action: AuditAction, phone: string, change: OptOutChange): Promise<void> {
-    const { actor, requestId, reason, source } = change;
+    const { actor, requestId, reason, source, projectId } = change;
     // The full number, unlike message audits: once an entry is deleted, this is the only proof of it.
-    return this.audit.record({ actor, action, requestId, details: { phone, reason, source } });
+    return this.audit.record({ actor, action, requestId, projectId, details: { phone, reason, source } });
   }
 }

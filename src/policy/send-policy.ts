@@ -1,7 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AuditAction } from '../audit/audit-actions';
 import { AuditService } from '../audit/audit.service';
-import { AppConfig, SendPolicySettings } from '../config/app-config';
+import { ROOT_PROJECT } from '../common/request-context';
+import { ProjectsService } from '../projects/projects.service';
 import type { Actor } from '../lifecycle/message-lifecycle.service';
 import { MessageLifecycle } from '../lifecycle/message-lifecycle.service';
 import { maskPhone } from '../sms/phone';
@@ -13,6 +14,8 @@ import { UsageCounters } from './usage-counters';
 export interface SendCandidate {
   to: string;
   segments: number;
+  /** Unset: the root project. Its limits apply, counted apart from other projects'. */
+  projectId?: string;
 }
 
 /** What the counting path decided for some candidates, in their order. */
@@ -42,16 +45,13 @@ function windowOf(now: number, lengthMs: number): { id: string; end: Date } {
 @Injectable()
 export class SendPolicy {
   private readonly logger = new Logger(SendPolicy.name);
-  private readonly settings: SendPolicySettings;
 
   constructor(
-    config: AppConfig,
+    private readonly projects: ProjectsService,
     private readonly counters: UsageCounters,
     private readonly audit: AuditService,
     private readonly lifecycle: MessageLifecycle,
-  ) {
-    this.settings = config.sendPolicy;
-  }
+  ) {}
 
   /** For the API: throws the refusal (a 4xx) before anything is stored, and audits it. */
   async admit(candidate: SendCandidate, by: Actor): Promise<void> {
@@ -110,16 +110,21 @@ export class SendPolicy {
    * is given back and `dayRefusal` says so: the candidates' own refusals stand either way.
    */
   private async count(candidates: SendCandidate[]): Promise<Count> {
+    // One request's or command's candidates: one project.
+    const projectId = candidates[0]?.projectId ?? ROOT_PROJECT;
+    const settings = await this.projects.sendPolicyFor(projectId);
     const destinations = candidates.map(({ to }) => destinationOf(to));
-    const refusals = destinations.map((destination) => destinationRefusal(destination, this.settings));
+    const refusals = destinations.map((destination) => destinationRefusal(destination, settings));
     const now = Date.now();
-    const { recipientHourlyLimit: perHour, dailySegmentCap: perDay } = this.settings;
+    const { recipientHourlyLimit: perHour, dailySegmentCap: perDay } = settings;
+    // The root project's counters keep the names they had before projects existed.
+    const scope = projectId === ROOT_PROJECT ? '' : `project:${projectId}:`;
     const hour = windowOf(now, HOUR_MS);
     const byRecipient = new Map<string, number[]>();
     candidates.forEach(({ to }, index) => {
       if (!refusals[index]) byRecipient.set(to, [...(byRecipient.get(to) ?? []), index]);
     });
-    const counted = [...byRecipient].map(([to, indexes]) => ({ counter: `recipient:${to}:${hour.id}`, amount: indexes.length, limit: perHour, expiresAt: hour.end, indexes }));
+    const counted = [...byRecipient].map(([to, indexes]) => ({ counter: `${scope}recipient:${to}:${hour.id}`, amount: indexes.length, limit: perHour, expiresAt: hour.end, indexes }));
     if (perHour > 0) {
       const added = await this.counters.addMany(counted);
       for (const [position, step] of counted.entries()) {
@@ -133,7 +138,7 @@ export class SendPolicy {
     }
     const segments = candidates.reduce((sum, candidate, index) => sum + (refusals[index] ? 0 : candidate.segments), 0);
     const day = windowOf(now, DAY_MS);
-    if (perDay > 0 && segments > 0 && !(await this.counters.add(`segments:${day.id}`, segments, perDay, day.end))) {
+    if (perDay > 0 && segments > 0 && !(await this.counters.add(`${scope}segments:${day.id}`, segments, perDay, day.end))) {
       if (perHour > 0) await this.counters.addMany(counted.filter((step) => step.amount > 0).map((step) => ({ ...step, amount: -step.amount })));
       return { refusals, dayRefusal: new DailySegmentCapReachedError(perDay, Math.ceil((day.end.getTime() - now) / 1000)), segments, destinations };
     }

@@ -31,6 +31,9 @@ export class SendHint {
   /** The message's expiresAt (ms since the epoch), so the worker can expire it unread. */
   @IsOptional() @IsInt()
   exp?: number;
+  /** The message's project (unset: root), so the worker's audit entries name it without a read. */
+  @IsOptional() @IsString() @Length(1, 32)
+  p?: string;
 
   @IsOptional() @IsString()
   sig?: string;
@@ -52,9 +55,9 @@ function keyFor(secret: string): Buffer {
 
 function digest(messageId: string, hint: UnsignedHint, secret: string): string {
   const key = keyFor(secret);
-  const { v, attempts, status, to, from, body, exp } = hint;
-  // exp only when set, so hints signed before it existed still verify.
-  const signed = [messageId, v, attempts, status, to, from, body, ...(exp === undefined ? [] : [exp])];
+  const { v, attempts, status, to, from, body, exp, p } = hint;
+  // exp and p only when set, so hints signed before they existed still verify.
+  const signed = [messageId, v, attempts, status, to, from, body, ...(exp === undefined ? [] : [exp]), ...(p === undefined ? [] : [`p:${p}`])];
   return createHmac('sha256', key).update(JSON.stringify(signed)).digest('base64url');
 }
 
@@ -72,7 +75,10 @@ export function verifiedHint(messageId: string, hint: SendHint | undefined, secr
 }
 
 /** The hint for a message just stored: version 1, no attempt yet. */
-export function newMessageHint(message: { id: string; to: string; from: string | null; body: string; expiresAt?: Date }, secret: string): SendHint {
+export function newMessageHint(message: { id: string; to: string; from: string | null; body: string; expiresAt?: Date; projectId?: string }, secret: string): SendHint {
   const exp = message.expiresAt?.getTime();
-  return signHint(message.id, { v: 1, attempts: 0, status: 'queued', to: message.to, from: message.from, body: message.body, ...(exp === undefined ? {} : { exp }) }, secret);
+  const p = message.projectId;
+  return signHint(message.id, {
+    v: 1, attempts: 0, status: 'queued', to: message.to, from: message.from, body: message.body, ...(exp === undefined ? {} : { exp }), ...(p === undefined ? {} : { p }),
+  }, secret);
 }

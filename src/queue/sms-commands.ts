@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsMongoId, IsObject, IsOptional, IsString, Length, MaxLength, ValidateIf, ValidateNested } from 'class-validator';
+import { IsMongoId, IsObject, IsOptional, IsString, Length, Matches, MaxLength, ValidateIf, ValidateNested } from 'class-validator';
 import { IsSafeMetadata } from '../common/safe-metadata.validator';
 import { SendHint } from './send-hint';
 import { PriorityField, Priority } from '../lanes/priority';
@@ -41,6 +41,10 @@ export class SendSmsCommand {
   @ApiPropertyOptional({ description: "The producer's own id for this message; a repeat is not sent twice" })
   @ValidateIf(isProducerForm) @IsOptional() @IsString() @Length(1, 128)
   producerId?: string;
+
+  @ApiPropertyOptional({ example: '6650f1c2a1b2c3d4e5f60718', description: 'The project the message belongs to (GET /v1/projects); left out: the root project. An unknown one parks the command' })
+  @ValidateIf(isProducerForm) @IsOptional() @IsString() @Matches(/^(root|[0-9a-f]{24})$/, { message: 'projectId must be root or a project id (24 hex characters)' })
+  projectId?: string;
 
   @ApiPropertyOptional({ type: Object })
   @ValidateIf(isProducerForm) @IsOptional() @IsObject() @IsSafeMetadata()

@@ -12,8 +12,8 @@ class Things {
 }
 
 const principals: Record<string, Identity> = {
-  k1: { principal: { actor: 'apikey:k1', scopes: [] } },
-  k2: { principal: { actor: 'apikey:k2', scopes: [] } },
+  k1: { principal: { actor: 'apikey:k1', scopes: [], projectId: 'root' } },
+  k2: { principal: { actor: 'apikey:k2', scopes: [], projectId: 'root' } },
 };
 
 describe('ApiThrottlerGuard', () => {

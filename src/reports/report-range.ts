@@ -9,6 +9,8 @@ export const MAX_RANGE_DAYS = 93;
 export interface ReportRange {
   from: Date;
   to: Date;
+  /** Only this project's messages; unset: every project's (a root key's report). */
+  projectId?: string;
 }
 
 export class InvalidReportRangeError extends DomainError {
@@ -60,6 +62,7 @@ export function utcDays(range: ReportRange): Array<ReportRange & { key: string }
       key: new Date(start).toISOString().slice(0, 10),
       from: new Date(Math.max(start, range.from.getTime())),
       to: new Date(Math.min(start + DAY_MS, range.to.getTime())),
+      ...(range.projectId ? { projectId: range.projectId } : {}),
     });
   }
   return days;

@@ -22,6 +22,11 @@ function translateTimeout(error: unknown): never {
   throw (error as { code?: number }).code === MAX_TIME_EXPIRED ? new ReportTooSlowError() : error;
 }
 
+/** Messages accepted in the range ({createdAt} index), of its project when it names one (filtered). */
+function accepted(range: ReportRange): Record<string, unknown> {
+  return { ...(range.projectId ? { projectId: range.projectId } : {}), createdAt: { $gte: range.from, $lt: range.to } };
+}
+
 interface OutcomeKey {
   status: MessageStatus;
   errorCode?: number | null;
@@ -53,7 +58,7 @@ export class ReportsRepository {
   async countOutcomes(range: ReportRange): Promise<OutcomeCount[]> {
     const rows = await this.model
       .aggregate<{ _id: OutcomeKey; count: number }>([
-        { $match: { createdAt: { $gte: range.from, $lt: range.to } } },
+        { $match: accepted(range) },
         { $group: { _id: { status: '$status', errorCode: '$errorCode', segments: '$segments' }, count: { $sum: 1 } } },
       ])
       .option({ maxTimeMS: QUERY_TIME_LIMIT_MS })
@@ -67,7 +72,7 @@ export class ReportsRepository {
    */
   async *streamOutcomes(range: ReportRange): AsyncGenerator<OutcomeCount & { to: string }> {
     const cursor = this.model
-      .find({ createdAt: { $gte: range.from, $lt: range.to } }, { _id: 0, to: 1, status: 1, errorCode: 1, segments: 1 })
+      .find(accepted(range), { _id: 0, to: 1, status: 1, errorCode: 1, segments: 1 })
       .lean<Array<OutcomeKey & { to: string }>>()
       .batchSize(STREAM_BATCH)
       .maxTimeMS(QUERY_TIME_LIMIT_MS)
@@ -86,7 +91,7 @@ export class ReportsRepository {
    */
   async deliveryDurations(range: ReportRange, cap: number): Promise<number[]> {
     const cursor = this.model
-      .find({ createdAt: { $gte: range.from, $lt: range.to }, status: MessageStatus.Delivered }, { _id: 0, createdAt: 1, history: 1 })
+      .find({ ...accepted(range), status: MessageStatus.Delivered }, { _id: 0, createdAt: 1, history: 1 })
       .limit(cap)
       .lean<Array<Pick<Message, 'createdAt' | 'history'>>>()
       .batchSize(STREAM_BATCH)

@@ -1,3 +1,4 @@
+import { RequestContext, visibleProject } from '../common/request-context';
 import { Injectable } from '@nestjs/common';
 import { phoneCountry } from '../sms/phone';
 import { DeliveryTally, failureCodeOf, median, OutcomeCount, ReportTally } from './delivery-tally';
@@ -30,8 +31,9 @@ export class ReportsService {
   constructor(private readonly repository: ReportsRepository) {}
 
   /** Counts, rates, failure reasons and the acceptance-to-delivery median for messages accepted in the range. */
-  async delivery(query: DeliveryReportQuery, now = new Date()): Promise<DeliveryReportDto> {
-    const range = resolveRange(query, now);
+  async delivery(query: DeliveryReportQuery, context: RequestContext, now = new Date()): Promise<DeliveryReportDto> {
+    const projectId = visibleProject(context);
+    const range = { ...resolveRange(query, now), ...(projectId ? { projectId } : {}) };
     const groupBy = query.groupBy;
     const [tally, durations] = await Promise.all([
       this.tally(range, groupBy),

@@ -4,7 +4,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AuditAction } from '../audit/audit-actions';
 import { AuditService } from '../audit/audit.service';
 import { AppConfig } from '../config/app-config';
+import { projectField } from '../common/request-context';
 import { DeadLettersRepository } from '../dead-letters/dead-letters.repository';
+import { MessagesRepository } from '../messages/messages.repository';
 import { SmsPattern } from '../queue/sms-commands';
 import { laneQueue } from '../queue/sms-topology';
 import type { Delivery } from './delivery';
@@ -38,6 +40,7 @@ export class DeadLetters {
     private readonly config: AppConfig,
     private readonly audit: AuditService,
     private readonly store: DeadLettersRepository,
+    private readonly messages: MessagesRepository,
   ) {}
 
   /** `command`: the stored message's command to park instead of the bytes that arrived. */
@@ -57,11 +60,30 @@ export class DeadLetters {
     };
     await delivery.publish(deadLetterQueue, content, { headers });
     const record = { at, queue: deadLetterQueue, reason, content: content.toString('utf8'), headers: delivery.headers, messageId };
-    await this.untilWritten('dead-letter record', id, () => this.store.addOnce(id, record));
+    let projectId: string | undefined;
+    await this.untilWritten('dead-letter record', id, async () => {
+      projectId = await this.projectOf(record.content, messageId);
+      await this.store.addOnce(id, { ...record, ...projectField(projectId) });
+    });
     await this.untilWritten('dead-letter audit entry', id, () => this.audit.record({
-      actor: 'worker', action: AuditAction.CommandDeadLettered, messageId, details: { reason, queue: deadLetterQueue, deadLetterId: id },
+      actor: 'worker', action: AuditAction.CommandDeadLettered, messageId, projectId, details: { reason, queue: deadLetterQueue, deadLetterId: id },
     }));
     delivery.ack();
+  }
+
+  /**
+   * Whose dead letter it is, so only that project (and root) lists and replays it: the stored
+   * message's project, or the one a producer's command names (a well-formed id, even if unknown:
+   * nobody else can see it then). Neither: the root project's.
+   */
+  private async projectOf(content: string, messageId?: string): Promise<string | undefined> {
+    if (messageId) return (await this.messages.findById(messageId))?.projectId;
+    try {
+      const named = (JSON.parse(content) as { data?: { projectId?: unknown } }).data?.projectId;
+      return typeof named === 'string' && /^[0-9a-f]{24}$/.test(named) ? named : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   private async untilWritten(what: string, id: string, write: () => Promise<unknown>): Promise<void> {

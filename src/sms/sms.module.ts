@@ -1,3 +1,4 @@
+import { ProjectsModule } from '../projects/projects.module';
 import { Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { AuditModule } from '../audit/audit.module';
@@ -17,7 +18,7 @@ import { StatusReconciler } from './status-reconciler';
 import { TwilioProvider } from './twilio.provider';
 
 @Module({
-  imports: [MessageStoreModule, AuditModule, DeadLetterStoreModule, OptOutsModule, PolicyModule],
+  imports: [MessageStoreModule, AuditModule, DeadLetterStoreModule, OptOutsModule, PolicyModule, ProjectsModule],
   controllers: [SmsController],
   providers: [
     SmsService, DeadLetters, CommandFailures, ConsumerDrain, StatusReconciler, SendPacer, { provide: SMS_PROVIDER, useClass: TwilioProvider },

@@ -10,6 +10,7 @@ import { laneField, Priority } from '../lanes/priority';
 import type { SendSmsCommand } from '../queue/sms-commands';
 import { retryDelayMs } from '../queue/sms-topology';
 import { SendHint, signHint, verifiedHint } from '../queue/send-hint';
+import { ProjectsService } from '../projects/projects.service';
 import { OptOutsService } from '../opt-outs/opt-outs.service';
 import { SendPolicy } from '../policy/send-policy';
 import { maskPhone } from './phone';
@@ -58,6 +59,7 @@ export class SmsService {
     private readonly config: AppConfig,
     private readonly pacer: SendPacer,
     private readonly policy: SendPolicy,
+    private readonly projects: ProjectsService,
   ) {}
 
   /**
@@ -70,11 +72,12 @@ export class SmsService {
       const hint = verifiedHint(command.messageId, command.stored, this.config.twilio.authToken);
       const known = hint && {
         id: command.messageId, version: hint.v, attempts: hint.attempts, status: MessageStatus.Queued, to: hint.to, from: hint.from, body: hint.body, pending: [],
-        ...(hint.exp === undefined ? {} : { expiresAt: new Date(hint.exp) }),
+        ...(hint.exp === undefined ? {} : { expiresAt: new Date(hint.exp) }), ...(hint.p === undefined ? {} : { projectId: hint.p }),
       };
       return this.deliver(command.messageId, { actor: 'worker', requestId: command.requestId }, known, priority);
     }
-    const by: Actor = { actor: 'producer', requestId: command.requestId };
+    const projectId = await this.projects.producerProject(command.projectId);
+    const by: Actor = { actor: 'producer', requestId: command.requestId, projectId };
     const request = { to: command.to ?? '', body: command.body ?? '', from: command.from, metadata: command.metadata, smartEncoding: command.smartEncoding, priority };
     const prepared = { ...this.intake.prepare(request, by), expiresAt: resolveExpiry(command, { mayHavePassed: true }) };
     const { message, created } = await this.lifecycle.accept(prepared, by, { producerId: command.producerId });
@@ -212,9 +215,10 @@ export class SmsService {
 
   /** The hint a command for this stored, queued message carries, so its worker need not read it. */
   private hintFor(message: Basis & Pick<MessageState, 'to' | 'from' | 'body'>): SendHint {
-    const { version: v, attempts, to, from, body } = message;
+    const { version: v, attempts, to, from, body, projectId: p } = message;
     const exp = message.expiresAt?.getTime();
-    return signHint(message.id, { v, attempts, status: 'queued', to, from, body, ...(exp === undefined ? {} : { exp }) }, this.config.twilio.authToken);
+    const hint = { v, attempts, status: 'queued' as const, to, from, body, ...(exp === undefined ? {} : { exp }), ...(p === undefined ? {} : { p }) };
+    return signHint(message.id, hint, this.config.twilio.authToken);
   }
 
   /**
@@ -223,7 +227,7 @@ export class SmsService {
    * nothing, and a final status is one fenced write pair without a read.
    */
   private statusCallbackFor(held: Held): string {
-    const query = new URLSearchParams({ messageId: held.id, attempt: String(held.attempts), v: String(held.version + 1) });
+    const query = new URLSearchParams({ messageId: held.id, attempt: String(held.attempts), v: String(held.version + 1), ...(held.projectId ? { project: held.projectId } : {}) });
     return `${this.config.publicBaseUrl}/v1/webhooks/twilio/status?${query}`;
   }
 }

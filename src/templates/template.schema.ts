@@ -27,13 +27,20 @@ export class Template {
   @Prop({ required: true })
   createdBy!: string;
 
+  /** `root` or a project id, always written (see TemplatesRepository.onModuleInit). Names are unique within a project. */
+  @Prop({ required: true })
+  projectId!: string;
+
   createdAt!: Date;
   updatedAt!: Date;
 }
 
 export const TemplateSchema = SchemaFactory.createForClass(Template);
 
-// Sends by templateName look templates up here; unique, so two templates never share a name
-// (a duplicate insert or rename is refused atomically, FerretDB included).
-TemplateSchema.index({ name: 1 }, { unique: true });
-// GET /v1/templates lists newest first with a cursor on _id: served by the default _id index.
+// Sends by templateName look templates up here, within the sender's project; unique, so two
+// templates of one project never share a name (a duplicate insert or rename is refused
+// atomically, FerretDB included).
+TemplateSchema.index({ projectId: 1, name: 1 }, { unique: true });
+// GET /v1/templates by a project's key lists newest first, cursor on _id.
+TemplateSchema.index({ projectId: 1, _id: -1 });
+// GET /v1/templates by a root key (every project's) lists newest first with a cursor on _id: the default _id index.

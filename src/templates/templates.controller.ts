@@ -31,8 +31,8 @@ export class TemplatesController {
   @ApiOperation({ summary: 'List templates, newest first, cursor-paginated' })
   @ApiOkResponse({ type: TemplatePageDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto })
-  async list(@Query() query: ListTemplatesQuery): Promise<TemplatePageDto> {
-    const items = await this.templates.list({ before: query.cursor, limit: query.limit });
+  async list(@Query() query: ListTemplatesQuery, @CurrentRequest() context: RequestContext): Promise<TemplatePageDto> {
+    const items = await this.templates.list({ before: query.cursor, limit: query.limit }, context);
     const nextCursor = items.length === query.limit ? items[items.length - 1].id : null;
     return { items: items.map(toTemplateView), nextCursor };
   }
@@ -42,8 +42,8 @@ export class TemplatesController {
   @ApiOkResponse({ type: TemplateViewDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Malformed id' })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'template_not_found' })
-  async get(@Param('id', ParseObjectIdPipe) id: string): Promise<TemplateViewDto> {
-    return toTemplateView(await this.templates.get(id));
+  async get(@Param('id', ParseObjectIdPipe) id: string, @CurrentRequest() context: RequestContext): Promise<TemplateViewDto> {
+    return toTemplateView(await this.templates.get(id, context));
   }
 
   @Patch(':id')

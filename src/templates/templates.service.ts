@@ -4,6 +4,7 @@ import { AuditAction } from '../audit/audit-actions';
 import { AuditService } from '../audit/audit.service';
 import type { RequestContext } from '../auth/request-context.decorator';
 import { DomainError } from '../common/domain-error';
+import { canSee, visibleProject } from '../common/request-context';
 import { CompiledTemplate, compileTemplate } from './template-engine';
 import { TemplateVariables } from './template-variables';
 import { TemplateChanges, TemplateRecord, TemplatesRepository } from './templates.repository';
@@ -38,6 +39,9 @@ export interface PreparedTemplate {
 
 export type TemplateDetails = TemplateRecord & { variables: string[] };
 
+/** Whose templates a send may use. */
+export type Owner = Pick<RequestContext, 'projectId'>;
+
 export class TemplateNotFoundError extends DomainError {
   constructor(ref: string) {
     super('template_not_found', `Template ${ref} was not found`, 404);
@@ -56,13 +60,14 @@ export class TemplatesService {
     private readonly audit: AuditService,
   ) {}
 
-  async render(ref: TemplateRef, variables: TemplateVariables): Promise<RenderedTemplate> {
-    const prepared = await this.prepare(ref);
+  /** `owner`: the sending project; it sends with its own templates only. */
+  async render(ref: TemplateRef, variables: TemplateVariables, owner: Owner): Promise<RenderedTemplate> {
+    const prepared = await this.prepare(ref, owner);
     return { body: prepared.render(variables), template: prepared.template, defaults: prepared.defaults };
   }
 
-  async prepare(ref: TemplateRef): Promise<PreparedTemplate> {
-    const record = await this.find(ref);
+  async prepare(ref: TemplateRef, owner: Owner): Promise<PreparedTemplate> {
+    const record = await this.find(ref, owner.projectId);
     const compiled = this.compiled(record);
     return {
       template: { id: record.id, name: record.name }, variables: compiled.variables, defaults: defaultsOf(record), render: (values) => compiled.render(values),
@@ -71,23 +76,26 @@ export class TemplatesService {
 
   async create(input: { name: string; body: string; locale?: string } & TemplateDefaults, context: RequestContext): Promise<TemplateDetails> {
     const { variables } = compileTemplate(input.body);
-    const record = await this.repository.create({ ...input, locale: canonicalLocale(input.locale), createdBy: context.actor });
+    const record = await this.repository.create({ ...input, locale: canonicalLocale(input.locale), createdBy: context.actor, projectId: context.projectId });
     await this.record(AuditAction.TemplateCreated, record, context);
     return { ...record, variables };
   }
 
-  async get(id: string): Promise<TemplateDetails> {
-    return this.withVariables(await this.find({ templateId: id }));
+  /** Another project's template is not found (root keys see every project's). */
+  async get(id: string, context: RequestContext): Promise<TemplateDetails> {
+    const record = await this.findById(id);
+    if (!record || !canSee(context, record)) throw new TemplateNotFoundError(id);
+    return this.withVariables(record);
   }
 
-  async list(filter: { before?: string; limit: number }): Promise<TemplateDetails[]> {
-    return (await this.repository.list(filter)).map((record) => this.withVariables(record));
+  async list(filter: { before?: string; limit: number }, context: RequestContext): Promise<TemplateDetails[]> {
+    return (await this.repository.list({ ...filter, projectId: visibleProject(context) })).map((record) => this.withVariables(record));
   }
 
   async update(id: string, changes: TemplateChanges, context: RequestContext): Promise<TemplateDetails> {
     if (changes.body !== undefined) compileTemplate(changes.body);
     const locale = changes.locale === null ? null : canonicalLocale(changes.locale);
-    const record = await this.repository.update(id, { ...changes, locale });
+    const record = await this.repository.update(id, { ...changes, locale }, visibleProject(context));
     if (!record) throw new TemplateNotFoundError(id);
     await this.record(AuditAction.TemplateUpdated, record, context, { changed: Object.keys(changes) });
     return this.withVariables(record);
@@ -95,18 +103,21 @@ export class TemplatesService {
 
   /** Messages already sent keep their rendered text; only later sends are affected. */
   async remove(id: string, context: RequestContext): Promise<void> {
-    const record = isMongoId(id) ? await this.repository.delete(id) : null;
+    const record = isMongoId(id) ? await this.repository.delete(id, visibleProject(context)) : null;
     if (!record) throw new TemplateNotFoundError(id);
     this.compiledById.delete(id);
     await this.record(AuditAction.TemplateDeleted, record, context);
   }
 
-  private async find(ref: TemplateRef): Promise<TemplateRecord> {
+  /** By id: the project's own (a root key's may be any); by name: within the project's own names. */
+  private async find(ref: TemplateRef, projectId: string): Promise<TemplateRecord> {
     const { templateId, templateName } = ref;
     if ((templateId == null) === (templateName == null)) {
       throw new DomainError('invalid_template_reference', 'Give either templateId or templateName', 400);
     }
-    const record = templateName == null ? await this.findById(templateId as string) : await this.repository.findByName(templateName);
+    const record = templateName == null
+      ? await this.findById(templateId as string).then((found) => (found && canSee({ projectId }, found) ? found : null))
+      : await this.repository.findByName(templateName, projectId);
     if (!record) throw new TemplateNotFoundError(templateName == null ? String(templateId) : `"${templateName}"`);
     return record;
   }
@@ -133,7 +144,7 @@ export class TemplatesService {
 
   private record(action: AuditAction, template: TemplateRecord, context: RequestContext, extra?: object): Promise<void> {
     const details = { templateId: template.id, name: template.name, ...extra };
-    return this.audit.record({ actor: context.actor, action, requestId: context.requestId, details });
+    return this.audit.record({ actor: context.actor, action, requestId: context.requestId, projectId: template.projectId, details });
   }
 }
 

@@ -73,6 +73,9 @@ async function notify(state: SandboxState, m: StoredMessage, signal: AbortSignal
 }
 
 export function logError(what: string, err?: unknown): void {
-  const reason = err instanceof Error ? `: ${err.message}` : '';
+  // Not `instanceof Error`: an error thrown by fetch inside Jest's VM context comes from another realm.
+  const message = (err as { message?: unknown } | undefined)?.message;
+  const cause = (err as { cause?: { code?: unknown } } | undefined)?.cause?.code;
+  const reason = typeof message === 'string' ? `: ${message}${typeof cause === 'string' ? ` (${cause})` : ''}` : '';
   process.stderr.write(`[twilio-sandbox] ${what}${reason}\n`);
 }

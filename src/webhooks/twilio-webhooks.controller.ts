@@ -16,6 +16,8 @@ interface StatusCallbackQuery {
   messageId?: string;
   attempt?: string;
   v?: string;
+  /** The message's project, for the audit entry (absent: root); Twilio signs the URL, so it is ours. */
+  project?: string;
 }
 
 function wholeNumber(value: string | undefined): number | undefined {
@@ -46,7 +48,8 @@ export class TwilioWebhooksController {
     if (!status || status === MessageStatus.Sent || status === MessageStatus.Sending || !messageId || !isMongoId(messageId)) return;
     const code = callback.ErrorCode ? Number(callback.ErrorCode) : undefined;
     const failure = code ? { code, message: describeTwilioError(code).title, description: describeTwilioError(code).description } : undefined;
-    const report = { twilioSid: callback.MessageSid, failure, attempt: wholeNumber(query.attempt), version: wholeNumber(query.v) };
+    const projectId = typeof query.project === 'string' && isMongoId(query.project) ? query.project : undefined;
+    const report = { twilioSid: callback.MessageSid, failure, attempt: wholeNumber(query.attempt), version: wholeNumber(query.v), projectId };
     await this.lifecycle.applyReported(messageId, status, report, { actor: 'twilio' });
   }
 }

@@ -15,6 +15,12 @@ export const TEST_ACCOUNT_SID = `AC${'0123456789abcdef'.repeat(2)}`;
 export const TEST_AUTH_TOKEN = 'test-auth-token-0123456789';
 export const TEST_API_KEY = 'test-api-key-with-enough-entropy';
 export const TEST_FROM = '+15005550006';
+/**
+ * Each process a spec starts keeps at most this many store connections, so the handful a spec runs
+ * stay under the local FerretDB's pool (scripts/services.sh, with_pool_size: a FerretDB whose pool is
+ * all held while it creates a collection stops answering).
+ */
+const TEST_DRIVER_POOL = 16;
 
 export interface RunningSystem {
   api: INestApplication;
@@ -63,7 +69,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
   const dbName = `notifyx_test_${suffix}`;
   const queue = `notifyx.test.${suffix}`;
   const env: Record<string, string> = {
-    PORT: String(port), PUBLIC_BASE_URL: baseUrl, MONGODB_URI: `${options.mongodbUri ?? mongodbUri}/${dbName}`, RABBITMQ_URL: rabbitmqUrl,
+    PORT: String(port), PUBLIC_BASE_URL: baseUrl, MONGODB_URI: `${options.mongodbUri ?? mongodbUri}/${dbName}?maxPoolSize=${TEST_DRIVER_POOL}`, RABBITMQ_URL: rabbitmqUrl,
     RABBITMQ_SMS_QUEUE: queue, SMS_PREFETCH: '10', TWILIO_ACCOUNT_SID: TEST_ACCOUNT_SID,
     TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN, TWILIO_PHONE_NUMBER: TEST_FROM, TWILIO_API_BASE_URL: sandbox.url,
     TWILIO_SANDBOX: 'true',

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { SCOPES, Scope } from '../../auth/scopes';
+import { ownerOf } from '../../common/request-context';
 import type { ApiKeyRecord } from '../api-keys.repository';
 
 /** What listings show: never the key, never its hash. */
@@ -19,6 +20,9 @@ export class ApiKeyViewDto {
   @ApiProperty({ example: 'apikey:1a2b3c4d' })
   createdBy!: string;
 
+  @ApiProperty({ example: 'root', description: '`root` (the keys of API_KEYS see every project) or a project id' })
+  projectId!: string;
+
   @ApiProperty({ type: Date, nullable: true, description: 'Set when the key was revoked; it is refused from then on' })
   revokedAt!: Date | null;
 }
@@ -35,5 +39,5 @@ export class ApiKeyListDto {
 
 export function toApiKeyView(record: ApiKeyRecord): ApiKeyViewDto {
   const { id, name, scopes, createdAt, createdBy, revokedAt } = record;
-  return { id, name, scopes, createdAt, createdBy, revokedAt: revokedAt ?? null };
+  return { id, name, scopes, projectId: ownerOf(record), createdAt, createdBy, revokedAt: revokedAt ?? null };
 }

@@ -40,6 +40,8 @@
   function explain(result, what) {
     var message = result.body && result.body.message ? result.body.message : 'HTTP ' + result.status;
     if (result.status === 401) return 'The API key was refused: ' + message;
+    // Queue depths are every project's traffic together: a project's key is not shown them.
+    if (result.status === 403 && result.body && result.body.code === 'root_project_only') return what + ': shown to root project keys only';
     if (result.status === 403) return what + ' needs another scope: ' + message;
     if (result.status === 429) return 'Rate limited; try again in ' + (result.retryAfter || 'a few') + ' s';
     return what + ' failed: ' + message;

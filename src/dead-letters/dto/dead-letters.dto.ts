@@ -17,6 +17,7 @@ export class DeadLetterDto {
   @ApiProperty({ example: 'gave up after 5 attempts: 20429 Too Many Requests' }) reason!: string;
   @ApiProperty({ description: 'The command as it arrived' }) content!: string;
   @ApiPropertyOptional() messageId?: string;
+  @ApiPropertyOptional({ description: 'Its project; absent: the root project' }) projectId?: string;
   @ApiPropertyOptional() replayedAt?: Date;
 }
 

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { OPT_OUT_SOURCES, OptOutSource } from '../opt-out.schema';
+import { RequestContext, visibleProject } from '../../common/request-context';
 import { OptOutRecord } from '../opt-outs.repository';
 
 export class OptOutViewDto {
@@ -15,7 +16,14 @@ export class OptOutPageDto {
   @ApiProperty({ type: String, nullable: true, description: 'Pass as cursor to get the next page' }) nextCursor!: string | null;
 }
 
-export function toOptOutView(record: OptOutRecord): OptOutViewDto {
+/**
+ * An entry another project (or root) listed by hand keeps its reason and author to itself: a
+ * project's key sees that the number is blocked, when and how, not the other team's words.
+ */
+export function toOptOutView(record: OptOutRecord, viewer: Pick<RequestContext, 'projectId'>): OptOutViewDto {
   const { phone, reason, source, createdBy, createdAt } = record;
-  return { phone, reason, source, createdBy, createdAt };
+  const othersWords = source === 'manual' && visibleProject(viewer) !== undefined && record.projectId !== viewer.projectId;
+  return othersWords
+    ? { phone, reason: 'listed by hand outside this project', source, createdBy: 'another project', createdAt }
+    : { phone, reason, source, createdBy, createdAt };
 }
