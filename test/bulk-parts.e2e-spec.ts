@@ -21,7 +21,15 @@ describe('bulk sends: parts written out after the answer', () => {
   const sentTo = (body: string) => system.sandbox.messages().filter((m) => m.body === body).map((m) => m.to);
 
   beforeAll(async () => {
-    system = await startSystem({ env: { OUTBOX_RELAY_INTERVAL_MS: '250', BULK_RESUME_AFTER_MS: String(RESUME_AFTER_MS) } });
+    // While the API is stopped, the worker goes on sending and Twilio's status callbacks to the API
+    // fail; Twilio does not retry them. The reconciler asks Twilio for those messages' status (after
+    // 15 minutes by default; seconds here), as it would after any outage of the API. How long the
+    // API takes to stop (it finishes the part it is writing) depends on the machine's load.
+    system = await startSystem({
+      env: {
+        OUTBOX_RELAY_INTERVAL_MS: '250', BULK_RESUME_AFTER_MS: String(RESUME_AFTER_MS), RECONCILE_INTERVAL_MS: '2000', RECONCILE_AFTER_MS: '5000',
+      },
+    });
     api = system.api;
   });
   afterAll(async () => {
