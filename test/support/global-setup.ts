@@ -1,6 +1,8 @@
 import { connect as amqpConnect } from 'amqplib';
 import { MongoClient } from 'mongodb';
+import { join } from 'node:path';
 import { testServiceUrls } from './services';
+import { startDatabaseList } from './test-databases';
 
 /**
  * Integration tests run on the real RabbitMQ and a MongoDB-compatible server (FerretDB here).
@@ -9,6 +11,7 @@ import { testServiceUrls } from './services';
  */
 export default async function globalSetup(): Promise<void> {
   const { mongodbUri, rabbitmqUrl } = testServiceUrls();
+  startDatabaseList(join(__dirname, '..', '..', '.run', `test-databases-${process.pid}.txt`));
   const mongo = new MongoClient(mongodbUri, { serverSelectionTimeoutMS: 5000 });
   try {
     await mongo.db('admin').command({ ping: 1 });

@@ -10,6 +10,7 @@ import { EnvDto, type RabbitQueueType } from '../../src/config/env.validation';
 import { connectToBroker } from '../../src/queue/broker-connection';
 import { testServiceUrls } from './services';
 import { waitFor } from './wait-for';
+import { dropAfterRun } from './test-databases';
 
 export const TEST_ACCOUNT_SID = `AC${'0123456789abcdef'.repeat(2)}`;
 export const TEST_AUTH_TOKEN = 'test-auth-token-0123456789';
@@ -100,7 +101,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
       await system.worker?.close();
       await api.close();
       await sandbox.close();
-      await mongo.db(dbName).dropDatabase();
+      dropAfterRun(dbName);
       await mongo.close();
       const attempts = Number(env.SMS_MAX_ATTEMPTS ?? new EnvDto().SMS_MAX_ATTEMPTS);
       // Every lane's queue and delay queues (the high and low lanes beside the send queue), and the events' queues.
