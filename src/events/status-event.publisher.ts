@@ -55,6 +55,9 @@ export class StatusEventPublisher implements OnModuleInit, OnApplicationShutdown
       confirm: true,
       setup: (channel: ConfirmChannel) => channel.assertExchange(exchange, 'topic', { durable: true }),
     });
+    // A setup cut short (the app closed while it was connecting) is said here, not thrown: amqp-connection-manager
+    // emits it as an 'error' event, which would end the process unheard. Events not published stay pending.
+    this.channel.on('error', (err: Error) => this.logger.warn({ err: String(err) }, 'events: channel setup failed; events stay pending'));
     this.audit.onChange((entry, at) => this.enqueue(pendingEntryOf(entry, at)));
   }
 

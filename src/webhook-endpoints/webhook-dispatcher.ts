@@ -66,6 +66,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
         await channel.consume(settings.queue, (message) => message && this.track(this.handle(channel, message)));
       },
     });
+    // As in StatusEventPublisher: a setup cut short by a close is an 'error' event, said and not thrown.
+    this.channel.on('error', (err: Error) => this.logger.warn({ err: String(err) }, 'webhooks: channel setup failed; retried on reconnect'));
   }
 
   async onApplicationShutdown(): Promise<void> {
