@@ -1,5 +1,5 @@
 import { brMobile } from './support/delivery-kit';
-import { freePort, RunningSystem, startSystem, TEST_API_KEY } from './support/system';
+import { freePort, RunningSystem, startSystem, TEST_API_KEY, TEST_FROM } from './support/system';
 import { waitFor } from './support/wait-for';
 import { ReceivedPost, WebhookReceiver } from './support/webhook-receiver';
 
@@ -11,7 +11,7 @@ interface Keys {
 /**
  * Webhook endpoints per project on the real API, worker, FerretDB and RabbitMQ, with a real HTTP
  * receiver: one project's key never reaches another's endpoint, and an endpoint receives its own
- * project's events only (opt-outs: every project's).
+ * project's events only (a recipient's opt-out: every project's).
  */
 describe('webhook endpoints per project', () => {
   let system: RunningSystem;
@@ -37,7 +37,7 @@ describe('webhook endpoints per project', () => {
   }
 
   async function endpoint(key: string, tag: string): Promise<string> {
-    const eventTypes = ['message.sent', 'message.delivered', 'opt_out.changed'];
+    const eventTypes = ['message.sent', 'message.delivered', 'message.received', 'opt_out.changed'];
     return (await as(key).post('/v1/webhook-endpoints', { url: `${receiver.url}?for=${tag}`, eventTypes }).expect(201)).body.id as string;
   }
 
@@ -79,7 +79,7 @@ describe('webhook endpoints per project', () => {
     await root.delete(`/v1/webhook-endpoints/${ofRoot}`).expect(204);
   });
 
-  it("delivers a message's events to its own project's endpoints only, an opt-out's to every project's; replays only the endpoint's project's", async () => {
+  it("delivers a message's events to its own project's endpoints only, a recipient's STOP to every project's; replays only the endpoint's project's", async () => {
     const ids = { a: await endpoint(a.admin, 'a'), b: await endpoint(b.admin, 'b'), root: await endpoint(TEST_API_KEY, 'root') };
     const send = async (key: string, n: number) => (await as(key).post('/v1/messages', { to: brMobile(7000 + n), body: `project hook ${n}` }).expect(202)).body.id as string;
     const messages = { a: await send(a.admin, 1), b: await send(b.admin, 2), root: await send(TEST_API_KEY, 3) };
@@ -91,16 +91,23 @@ describe('webhook endpoints per project', () => {
       const projectId = tag === 'root' ? 'root' : { a, b }[tag].id;
       expect(postsFor(tag).every((post) => post.event.data.projectId === projectId)).toBe(true);
     }
-    const phone = brMobile(7100);
-    await as(a.admin).post('/v1/opt-outs', { phone, reason: 'asked by phone' }).expect(201);
-    const optOut = (tag: string) => postsFor(tag).some((post) => post.event.type === 'opt_out.changed' && post.event.data.phone === phone);
-    await waitFor('opt-out posted to every project', async () => optOut('a') && optOut('b') && optOut('root'));
+    const inbound = (from: string, body: string) => system.sandbox.control('POST', '/__sandbox/inbound', { from, to: TEST_FROM, body });
+    await inbound('+5511911117101', 'Where is my order?');
+    await as(a.admin).post('/v1/opt-outs', { phone: '+5511911117102', reason: 'asked by phone' }).expect(201);
+    await inbound('+5511911117103', 'STOP');
+    const optOuts = (tag: string) => postsFor(tag).filter((post) => post.event.type === 'opt_out.changed').map((post) => post.event.data.phone);
+    await waitFor('the STOP posted to every project', async () => ['a', 'b', 'root'].every((tag) => optOuts(tag).includes('+5511911117103')), 30000);
+    // Handled before the STOP: a stray copy of the inbound text or of A's hand-made opt-out would be here by now.
+    expect(optOuts('a').sort()).toEqual(['+5511911117102', '+5511911117103']);
+    expect([optOuts('b'), optOuts('root')]).toEqual([['+5511911117103'], ['+5511911117103']]);
+    const received = (tag: string) => postsFor(tag).filter((post) => post.event.type === 'message.received').length;
+    expect([received('a'), received('b'), received('root')]).toEqual([0, 0, 1]);
 
     const before = postsFor('a').length;
     const { body: ranged } = await as(a.admin).post(`/v1/webhook-endpoints/${ids.a}/replay`, { from: startedAt, to: new Date() }).expect(202);
-    // A's sent and delivered, and the opt-out (shared); none of B's or root's.
-    expect(ranged.replayed).toBe(3);
-    const replayed = await waitFor('range replayed', async () => postsFor('a').length === before + 3 && postsFor('a').slice(before));
+    // A's sent and delivered, A's opt-out and the STOP; none of B's or root's.
+    expect(ranged.replayed).toBe(4);
+    const replayed = await waitFor('range replayed', async () => postsFor('a').length === before + 4 && postsFor('a').slice(before));
     expect(replayed.every((post) => post.event.type === 'opt_out.changed' || post.event.data.messageId === messages.a)).toBe(true);
     const eventOfB = postsFor('b').find((post) => post.event.type === 'message.delivered')!.event.id;
     await as(a.admin).post(`/v1/webhook-endpoints/${ids.a}/replay`, { eventId: eventOfB }).expect(404).expect((res) => expect(res.body.code).toBe('event_not_found'));

@@ -21,10 +21,21 @@ describe('which endpoints an event reaches', () => {
     }
   });
 
-  it('sends an opt-out change to every project\'s endpoints, whoever made it', () => {
-    const event = { type: 'opt_out.changed', data: { phone: '+15005550006', optedOut: true, projectId: projectA } };
-    expect(eventProject(event)).toBeUndefined();
-    expect(reaches(ofRoot, event)).toBe(true);
-    expect(reaches({ projectId: '6650f1c2a1b2c3d4e5f60719' }, event)).toBe(true);
+  it('sends a recipient\'s opt-out (keyword, Twilio refusal) to every project\'s endpoints', () => {
+    for (const source of ['keyword', 'twilio-21610']) {
+      const event = { type: 'opt_out.changed', data: { phone: '+15005550006', optedOut: true, source, projectId: null } };
+      expect(eventProject(event)).toBeUndefined();
+      expect(reaches(ofRoot, event)).toBe(true);
+      expect(reaches(ofA, event)).toBe(true);
+    }
+  });
+
+  it('sends an opt-out listed by hand to its project\'s endpoints only (its reason is that project\'s)', () => {
+    const byA = { type: 'opt_out.changed', data: { phone: '+15005550006', optedOut: true, source: 'manual', projectId: projectA } };
+    expect(reaches(ofA, byA)).toBe(true);
+    expect(reaches(ofRoot, byA)).toBe(false);
+    const byRoot = { type: 'opt_out.changed', data: { ...byA.data, projectId: 'root' } };
+    expect(reaches(ofRoot, byRoot)).toBe(true);
+    expect(reaches(ofA, byRoot)).toBe(false);
   });
 });
