@@ -66,6 +66,9 @@ describe('webhook endpoints per project', () => {
       ];
       for (const route of routes) expect((await route.expect(404)).body.code).toBe('webhook_endpoint_not_found');
     }
+    const audited = async (key: string) => ((await as(key).get('/v1/audit?action=webhook_endpoint.created').expect(200)).body.items as { details: { endpointId: string } }[])
+      .map((entry) => entry.details.endpointId);
+    expect([await audited(a.admin), await audited(b.admin)]).toEqual([[ofA], []]);
     // Untouched by the refused calls: still enabled, one secret.
     expect((await as(a.admin).get(`/v1/webhook-endpoints/${ofA}`).expect(200)).body).toMatchObject({ enabled: true, activeSecrets: 1 });
     const listed = async (key: string) => ((await as(key).get('/v1/webhook-endpoints').expect(200)).body as { id: string }[]).map((item) => item.id);
@@ -109,6 +112,12 @@ describe('webhook endpoints per project', () => {
     expect(ranged.replayed).toBe(4);
     const replayed = await waitFor('range replayed', async () => postsFor('a').length === before + 4 && postsFor('a').slice(before));
     expect(replayed.every((post) => post.event.type === 'opt_out.changed' || post.event.data.messageId === messages.a)).toBe(true);
+    // statusCallback attempts count in the report of the message's project only.
+    await as(a.admin).post('/v1/messages', { to: brMobile(7200), body: 'with a callback', statusCallback: `${receiver.url}?for=callback` }).expect(202);
+    const callbackRow = async (key: string) => ((await as(key).get('/v1/reports/webhooks').expect(200)).body.endpoints as { id: string; attempts: number }[])
+      .find((row) => row.id === 'callback');
+    await waitFor('A\'s callback attempts reported', async () => ((await callbackRow(a.admin))?.attempts ?? 0) >= 2, 30000);
+    expect(await callbackRow(b.admin)).toBeUndefined();
     const eventOfB = postsFor('b').find((post) => post.event.type === 'message.delivered')!.event.id;
     await as(a.admin).post(`/v1/webhook-endpoints/${ids.a}/replay`, { eventId: eventOfB }).expect(404).expect((res) => expect(res.body.code).toBe('event_not_found'));
     expect((await root.post(`/v1/webhook-endpoints/${ids.root}/replay`, { eventId: eventOfB }).expect(404)).body.code).toBe('event_not_found');

@@ -61,7 +61,7 @@ export class ReplayDto {
   @IsOptional() @IsString() @MaxLength(64)
   eventId?: string;
 
-  @ApiPropertyOptional({ example: '2026-12-03T10:00:00Z', description: 'Every event of the endpoint\'s types made in [from, to]' })
+  @ApiPropertyOptional({ example: '2026-12-03T10:00:00Z', description: 'Every event of the endpoint\'s types and project (and every project\'s STOPs) made in [from, to]' })
   @IsOptional() @Type(() => Date) @IsDate()
   from?: Date;
 
