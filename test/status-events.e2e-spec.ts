@@ -42,13 +42,15 @@ describe('status events on the events topic exchange', () => {
   it('publishes each change of a REST message, persistent, routed by status, with its sequence and metadata', async () => {
     worker = spawnWorker(system.env);
     const { body } = await kit.post({ to: brMobile(1), body: 'events hello', metadata: { orderId: 'A-1' } }).expect(202);
-    const events = await waitFor('the delivered event', async () => listener.of(body.id).some((event) => event.type === 'message.delivered') && listener.of(body.id));
+    // The worker publishes sending and sent, the API delivered (Twilio's callback): they may arrive in any order; data.sequence orders them.
+    const arrived = await waitFor('the three events', async () => listener.of(body.id).length >= 3 && listener.of(body.id));
+    const events = [...arrived].sort((x, y) => x.data.sequence - y.data.sequence);
     expect(events.map((event) => [event.type, event.routingKey, event.data.sequence])).toEqual([
       ['message.sending', 'message.sending', 2], ['message.sent', 'message.sent', 3], ['message.delivered', 'message.delivered', 4],
     ]);
     expect(new Set(events.map((event) => event.id)).size).toBe(3);
     expect(events.every((event) => event.persistent)).toBe(true);
-    expect(events[2].data).toMatchObject({ messageId: body.id, status: 'delivered', segments: 1, producerId: null, metadata: { orderId: 'A-1' }, errorCode: null });
+    expect(events[2].data).toMatchObject({ messageId: body.id, projectId: 'root', status: 'delivered', segments: 1, producerId: null, metadata: { orderId: 'A-1' }, errorCode: null });
     expect(events[1].data.twilioSid).toMatch(/^SM/);
     // Settled in the store once confirmed: nothing is left for the relay.
     await waitFor('events settled', async () => (await audit().countDocuments({ messageId: body.id, eventPending: true })) === 0);

@@ -17,6 +17,12 @@ export interface AuditRecord extends AuditEntry {
   id: string;
 }
 
+/** The events one project's webhook endpoint may get: its project's (root: those naming none), and every project's of the shared types. */
+export interface EventScope {
+  projectId: string;
+  sharedTypes: readonly string[];
+}
+
 export interface AuditFilter {
   /** Only this project's entries; unset: every project's (the root project's view). */
   projectId?: string;
@@ -69,9 +75,17 @@ export class AuditRepository {
     return this.model.find({ eventPending: true, at: { $lt: before } }, { _id: 0 }).sort({ at: 1 }).limit(limit).lean<AuditEntry[]>();
   }
 
-  /** Entries with an event (status changes and the rest) made in [from, to], oldest first (replays; an operator's request, the range is scanned). */
-  async changesBetween(from: Date, to: Date, limit: number): Promise<AuditEntry[]> {
-    return this.model.find({ fence: { $exists: true }, at: { $gte: from, $lte: to } }, { _id: 0 }).sort({ at: 1 }).limit(limit).lean<AuditEntry[]>();
+  /**
+   * Entries with an event (status changes and the rest) made in [from, to], oldest first (replays;
+   * an operator's request, the range is scanned). `scope`: only one project's and the shared types'.
+   */
+  async changesBetween(from: Date, to: Date, limit: number, scope?: EventScope): Promise<AuditEntry[]> {
+    const query: Record<string, unknown> = { fence: { $exists: true }, at: { $gte: from, $lte: to } };
+    if (scope) {
+      const own = projectField(scope.projectId).projectId ?? { $exists: false };
+      query.$or = [{ projectId: own }, { 'event.type': { $in: [...scope.sharedTypes] } }];
+    }
+    return this.model.find(query, { _id: 0 }).sort({ at: 1 }).limit(limit).lean<AuditEntry[]>();
   }
 
   /** One write for a whole batch of published events. */

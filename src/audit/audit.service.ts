@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AuditAction } from './audit-actions';
 import { AuditEntry, LoggedFields } from './audit-entry.schema';
-import { AuditFilter, AuditRecord, AuditRepository } from './audit.repository';
+import { AuditFilter, AuditRecord, AuditRepository, EventScope } from './audit.repository';
 
 export interface AuditEvent {
   actor: string;
@@ -79,8 +79,8 @@ export class AuditService {
     return this.repository.pendingEvents(before, limit);
   }
 
-  changesBetween(from: Date, to: Date, limit: number): Promise<AuditEntry[]> {
-    return this.repository.changesBetween(from, to, limit);
+  changesBetween(from: Date, to: Date, limit: number, scope?: EventScope): Promise<AuditEntry[]> {
+    return this.repository.changesBetween(from, to, limit, scope);
   }
 
   settleEvents(fences: string[]): Promise<void> {

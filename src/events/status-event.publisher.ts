@@ -3,6 +3,7 @@ import { connect, type AmqpConnectionManager, type ChannelWrapper } from 'amqp-c
 import type { ConfirmChannel } from 'amqplib';
 import type { AuditEntry } from '../audit/audit-entry.schema';
 import { AuditService, FencedEvent } from '../audit/audit.service';
+import { projectField } from '../common/request-context';
 import { AppConfig } from '../config/app-config';
 import { MessagesRepository } from '../messages/messages.repository';
 import { contextOf, OutboundEvent, outboundOf, PendingEntry } from './status-event';
@@ -16,8 +17,8 @@ const CONFIRM_TIMEOUT_MS = 10_000;
 export const STATUS_CALLBACK_HEADER = 'x-notifyx-status-callback';
 
 export function pendingEntryOf(entry: AuditEntry | FencedEvent, at: Date): PendingEntry {
-  const { fence, messageId, seq, change, event } = entry;
-  return { fence: fence!, at, messageId, seq, change, event };
+  const { fence, projectId, messageId, seq, change, event } = entry;
+  return { fence: fence!, at, ...projectField(projectId), messageId, seq, change, event };
 }
 
 /**

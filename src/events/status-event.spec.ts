@@ -14,7 +14,7 @@ describe('status events', () => {
     expect(event).toEqual({
       id: 'evt_m1_4', type: 'message.undelivered', timestamp: '2026-12-03T12:00:00.000Z',
       data: {
-        messageId: 'm1', status: 'undelivered', sequence: 4, errorCode: 30003, errorMessage: 'Unreachable', errorDescription: 'The phone is off',
+        messageId: 'm1', projectId: 'root', status: 'undelivered', sequence: 4, errorCode: 30003, errorMessage: 'Unreachable', errorDescription: 'The phone is off',
         twilioSid: 'SM1', segments: 2, producerId: 'order-9', metadata: { a: 'b' }, detail: null,
       },
     });
@@ -40,5 +40,11 @@ describe('status events', () => {
     const change = outboundOf({ fence: 'm2:3', at, messageId: 'm2', seq: 3, change: { status: 'sent', set: {}, unset: [] }, event: { segments: 1, statusCallback: 'https://x.example/cb' } });
     expect(change.statusCallback).toBe('https://x.example/cb');
     expect(change.event).toMatchObject({ id: 'evt_m2_3', type: 'message.sent', data: { sequence: 3, segments: 1 } });
+  });
+
+  it('names the project its fenced entry names (root when none)', () => {
+    const entry = { fence: 'm3:2', at, messageId: 'm3', seq: 2, change: { status: 'sent', set: {}, unset: [] }, event: { segments: 1 } };
+    expect(outboundOf({ ...entry, projectId: '6650f1c2a1b2c3d4e5f60718' }).event.data.projectId).toBe('6650f1c2a1b2c3d4e5f60718');
+    expect(outboundOf(entry).event.data.projectId).toBe('root');
   });
 });

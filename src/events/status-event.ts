@@ -1,4 +1,5 @@
 import type { LoggedFields } from '../audit/audit-entry.schema';
+import { ownerOf } from '../common/request-context';
 
 /**
  * What an event says of its message beyond the change itself. The writer of a change holds it
@@ -17,6 +18,8 @@ export interface EventContext {
 
 /** A fenced status-change entry as the outbox holds it (src/lifecycle/status-log.ts writes it). */
 export interface ChangeEntry {
+  /** The message's project, as its fenced entry names it (none: root). */
+  projectId?: string;
   messageId: string;
   seq: number;
   at: Date;
@@ -27,6 +30,8 @@ export interface ChangeEntry {
 /** Any event the outbox holds: a status change's entry, or an entry carrying its whole event (an inbound SMS, an opt-out). */
 export interface PendingEntry {
   fence: string;
+  /** The project the entry names (none: root). */
+  projectId?: string;
   at: Date;
   messageId?: string;
   seq?: number;
@@ -51,6 +56,8 @@ export interface CarriedEvent {
 
 export interface StatusEventData {
   messageId: string;
+  /** The message's project (`root` for the root project's): webhook endpoints receive their own project's events only. */
+  projectId: string;
   status: string;
   /** The change's number among its message's changes: events of one message are ordered by it. */
   sequence: number;
@@ -115,7 +122,7 @@ export function statusEventOf(entry: ChangeEntry): StatusEvent {
     type: eventTypeOf(status),
     timestamp: entry.at.toISOString(),
     data: {
-      messageId: entry.messageId, status, sequence: entry.seq,
+      messageId: entry.messageId, projectId: ownerOf(entry), status, sequence: entry.seq,
       errorCode: asNumber(set.errorCode), errorMessage: asString(set.errorMessage), errorDescription: asString(set.errorDescription),
       twilioSid: asString(set.twilioSid), segments: context.segments ?? null, producerId: context.producerId ?? null,
       metadata: context.metadata ?? {}, detail: detail ?? null,

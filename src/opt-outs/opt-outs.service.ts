@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { AuditAction } from '../audit/audit-actions';
 import { AuditService } from '../audit/audit.service';
 import { DomainError } from '../common/domain-error';
-import { projectField, RequestContext, ROOT_PROJECT, visibleProject } from '../common/request-context';
+import { ownerOf, projectField, RequestContext, ROOT_PROJECT, visibleProject } from '../common/request-context';
 import { MessagesRepository } from '../messages/messages.repository';
 import { AppConfig } from '../config/app-config';
 import { toE164 } from '../sms/phone';
@@ -128,7 +128,10 @@ export class OptOutsService {
   private record(action: AuditAction, phone: string, change: OptOutChange): Promise<void> {
     const { actor, requestId, reason, source, projectId } = change;
     const optedOut = action === AuditAction.OptOutAdded;
-    const event = { id: `evt_opt_${randomBytes(12).toString('hex')}`, type: 'opt_out.changed', data: { phone, optedOut, reason: reason ?? null, source: source ?? null } };
+    // A hand-made change names its project: its webhooks go to that project's endpoints only (src/webhook-endpoints/event-scope.ts).
+    const madeBy = source === 'manual' ? ownerOf({ projectId }) : null;
+    const data = { phone, optedOut, reason: reason ?? null, source: source ?? null, projectId: madeBy };
+    const event = { id: `evt_opt_${randomBytes(12).toString('hex')}`, type: 'opt_out.changed', data };
     // The full number, unlike message audits: once an entry is deleted, this is the only proof of it.
     return this.audit.record({ actor, action, requestId, projectId, details: { phone, reason, source } }, event);
   }

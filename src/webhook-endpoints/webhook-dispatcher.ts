@@ -1,11 +1,13 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { connect, type AmqpConnectionManager, type ChannelWrapper } from 'amqp-connection-manager';
 import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
+import { projectField } from '../common/request-context';
 import { AppConfig } from '../config/app-config';
 import type { OutboundEvent } from '../events/status-event';
 import { STATUS_CALLBACK_HEADER } from '../events/status-event.publisher';
 import { retryDelayMs } from '../queue/sms-topology';
 import { EventDeliveryMetrics } from './event-delivery-metrics';
+import { eventProject, reaches } from './event-scope';
 import { WebhookDeliveryLog } from './webhook-delivery-log';
 import { WebhookEndpointRecord } from './webhook-endpoint.schema';
 import { activeSecrets, WebhookEndpointsService } from './webhook-endpoints.service';
@@ -36,7 +38,8 @@ interface Target {
 
 /**
  * Delivers the events in the webhook queue: an event from the exchange to every enabled endpoint
- * subscribed to its type and to its message's statusCallback; a retry or replay to its one target.
+ * of its project (src/webhook-endpoints/event-scope.ts) subscribed to its type and to its message's
+ * statusCallback; a retry or replay to its one target.
  * A failure is copied to the delay queue of its attempt (confirmed) before the event is acked, so
  * a crash repeats a delivery (same `webhook-id`) and never loses one.
  */
@@ -117,7 +120,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     const callback = headers[STATUS_CALLBACK_HEADER] as string | undefined;
     const callbackTarget = callback ? [{ id: CALLBACK_TARGET, url: callback, secrets: [this.config.webhooks.callbackSecret] }] : [];
     if (named === CALLBACK_TARGET) return callbackTarget;
-    const endpoints = (await this.endpoints.endpoints()).filter((endpoint) => endpoint.enabled);
+    const endpoints = (await this.endpoints.endpoints()).filter((endpoint) => endpoint.enabled && reaches(endpoint, event));
     const toTarget = (endpoint: WebhookEndpointRecord) => ({ id: endpoint.id, url: endpoint.url, secrets: activeSecrets(endpoint), endpoint });
     if (named) return endpoints.filter((endpoint) => endpoint.id === named).map(toTarget);
     return [...endpoints.filter((endpoint) => endpoint.eventTypes.includes(event.type)).map(toTarget), ...callbackTarget];
@@ -136,7 +139,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     this.log.add({
       endpointId: target.id, eventId: event.id, eventType: event.type, messageId: typeof event.data.messageId === 'string' ? event.data.messageId : undefined, attempt, at, url: target.url,
       ok: result.ok, statusCode: result.statusCode, latencyMs: result.latencyMs, error: disabled ? `${result.error ?? `HTTP ${result.statusCode}`}; endpoint disabled` : result.error,
-      responseExcerpt: result.responseExcerpt, nextAttemptAt: retry ? new Date(at.getTime() + delayMs) : undefined,
+      responseExcerpt: result.responseExcerpt, nextAttemptAt: retry ? new Date(at.getTime() + delayMs) : undefined, ...projectField(eventProject(event)),
     });
   }
 

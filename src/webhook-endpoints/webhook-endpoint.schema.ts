@@ -23,6 +23,8 @@ export class WebhookEndpoint {
   /** Since when every delivery to it has failed; unset by the next success. */
   @Prop() failingSince?: Date;
   @Prop() createdBy?: string;
+  /** The project of the key that made it; missing: the root project (src/common/request-context.ts). */
+  @Prop() projectId?: string;
   createdAt!: Date;
   updatedAt!: Date;
 }
@@ -53,6 +55,8 @@ export class WebhookDelivery {
   @Prop() responseExcerpt?: string;
   /** When the next attempt is due; unset after a success or the last attempt. */
   @Prop() nextAttemptAt?: Date;
+  /** The event's project (missing: root's, or an opt-out's, which is every project's): a project's report counts its own statusCallback attempts. */
+  @Prop() projectId?: string;
 }
 
 export const WebhookDeliverySchema = SchemaFactory.createForClass(WebhookDelivery);

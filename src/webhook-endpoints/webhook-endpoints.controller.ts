@@ -15,8 +15,6 @@ import { WebhookEndpointsRepository } from './webhook-endpoints.repository';
 import { WebhookEndpointsService } from './webhook-endpoints.service';
 import { WebhookReplay } from './webhook-replay';
 
-const byOf = ({ actor, requestId }: RequestContext) => ({ actor, requestId });
-
 @ApiTags('webhook endpoints')
 @ApiSecurity('api-key')
 @RequireScopes('admin')
@@ -35,23 +33,23 @@ export class WebhookEndpointsController {
   @ApiCreatedResponse({ type: WebhookEndpointWithSecretDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'A field is invalid, or the URL is refused (unsafe_webhook_url: not https, a private address…)' })
   async create(@Body() dto: CreateWebhookEndpointDto, @CurrentRequest() context: RequestContext): Promise<WebhookEndpointWithSecretDto> {
-    const { endpoint, secret } = await this.endpoints.create(dto, byOf(context));
+    const { endpoint, secret } = await this.endpoints.create(dto, context);
     return { ...toEndpointView(endpoint), secret };
   }
 
   @Get()
-  @ApiOperation({ summary: 'Every endpoint, newest first' })
+  @ApiOperation({ summary: 'The caller\'s project\'s endpoints (a root key: every project\'s), newest first' })
   @ApiOkResponse({ type: [WebhookEndpointViewDto] })
-  async list(): Promise<WebhookEndpointViewDto[]> {
-    return (await this.endpoints.list()).map(toEndpointView);
+  async list(@CurrentRequest() context: RequestContext): Promise<WebhookEndpointViewDto[]> {
+    return (await this.endpoints.list(context)).map(toEndpointView);
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'An endpoint (its secret is never shown again)' })
   @ApiOkResponse({ type: WebhookEndpointViewDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'webhook_endpoint_not_found' })
-  async get(@Param('id', ParseObjectIdPipe) id: string): Promise<WebhookEndpointViewDto> {
-    return toEndpointView(await this.endpoints.get(id));
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'webhook_endpoint_not_found: no such endpoint, or another project\'s (as for every route with an id)' })
+  async get(@Param('id', ParseObjectIdPipe) id: string, @CurrentRequest() context: RequestContext): Promise<WebhookEndpointViewDto> {
+    return toEndpointView(await this.endpoints.get(id, context));
   }
 
   @Patch(':id')
@@ -62,7 +60,7 @@ export class WebhookEndpointsController {
   async update(
     @Param('id', ParseObjectIdPipe) id: string, @Body() dto: UpdateWebhookEndpointDto, @CurrentRequest() context: RequestContext,
   ): Promise<WebhookEndpointViewDto> {
-    return toEndpointView(await this.endpoints.update(id, dto, byOf(context)));
+    return toEndpointView(await this.endpoints.update(id, dto, context));
   }
 
   @Delete(':id')
@@ -71,7 +69,7 @@ export class WebhookEndpointsController {
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'webhook_endpoint_not_found' })
   async delete(@Param('id', ParseObjectIdPipe) id: string, @CurrentRequest() context: RequestContext): Promise<void> {
-    await this.endpoints.delete(id, byOf(context));
+    await this.endpoints.delete(id, context);
   }
 
   @Post(':id/roll-secret')
@@ -81,16 +79,19 @@ export class WebhookEndpointsController {
   async roll(
     @Param('id', ParseObjectIdPipe) id: string, @Body() dto: RollSecretDto, @CurrentRequest() context: RequestContext,
   ): Promise<WebhookEndpointWithSecretDto> {
-    const { endpoint, secret } = await this.endpoints.rollSecret(id, byOf(context), dto.overlapHours);
+    const { endpoint, secret } = await this.endpoints.rollSecret(id, context, dto.overlapHours);
     return { ...toEndpointView(endpoint), secret };
   }
 
   @Get(':id/deliveries')
   @ApiOperation({ summary: 'Every delivery attempt to the endpoint, newest first: time, status code, latency, error' })
   @ApiOkResponse({ type: WebhookDeliveryPageDto })
-  async deliveries(@Param('id', ParseObjectIdPipe) id: string, @Query() query: ListDeliveriesQuery): Promise<WebhookDeliveryPageDto> {
-    await this.endpoints.get(id);
-    const items = (await this.repository.listDeliveries(id, query.cursor, query.limit)).map(({ endpointId: _e, url: _u, ...item }) => item);
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'webhook_endpoint_not_found' })
+  async deliveries(
+    @Param('id', ParseObjectIdPipe) id: string, @Query() query: ListDeliveriesQuery, @CurrentRequest() context: RequestContext,
+  ): Promise<WebhookDeliveryPageDto> {
+    await this.endpoints.get(id, context);
+    const items = (await this.repository.listDeliveries(id, query.cursor, query.limit)).map(({ endpointId: _e, url: _u, projectId: _p, ...item }) => item);
     return { items, nextCursor: items.length === query.limit ? items[items.length - 1].id : null };
   }
 
@@ -100,7 +101,7 @@ export class WebhookEndpointsController {
   @ApiOkResponse({ type: ReplayResultDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Neither eventId nor from and to' })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'webhook_endpoint_not_found, event_not_found' })
-  replay(@Param('id', ParseObjectIdPipe) id: string, @Body() dto: ReplayDto): Promise<ReplayResultDto> {
-    return this.replays.replay(id, dto);
+  replay(@Param('id', ParseObjectIdPipe) id: string, @Body() dto: ReplayDto, @CurrentRequest() context: RequestContext): Promise<ReplayResultDto> {
+    return this.replays.replay(id, dto, context);
   }
 }

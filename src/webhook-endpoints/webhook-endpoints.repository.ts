@@ -24,8 +24,10 @@ export class WebhookEndpointsRepository {
     return toRecord(created.toObject() as LeanEndpoint);
   }
 
-  async all(): Promise<WebhookEndpointRecord[]> {
-    return (await this.endpoints.find().sort({ _id: -1 }).lean<LeanEndpoint[]>()).map(toRecord);
+  /** `projectId`: only that project's; unset: every project's. No index: the collection holds a few endpoints. */
+  async all(projectId?: string): Promise<WebhookEndpointRecord[]> {
+    const query = projectId ? { projectId } : {};
+    return (await this.endpoints.find(query).sort({ _id: -1 }).lean<LeanEndpoint[]>()).map(toRecord);
   }
 
   async findById(id: string): Promise<WebhookEndpointRecord | null> {
@@ -62,9 +64,12 @@ export class WebhookEndpointsRepository {
     return docs.map(({ _id, ...rest }) => ({ id: _id.toHexString(), ...rest }));
   }
 
-  /** Attempts to one endpoint (or `callback`) made in [from, to], and how many succeeded: the dashboard's figures. */
-  async deliveryCounts(endpointId: string, from: Date, to: Date): Promise<{ attempts: number; succeeded: number }> {
-    const range = { endpointId, at: { $gte: from, $lte: to } };
+  /**
+   * Attempts to one endpoint (or `callback`) made in [from, to], and how many succeeded: the
+   * dashboard's figures. `projectId`: only attempts of that project's events (a project's view of `callback`).
+   */
+  async deliveryCounts(endpointId: string, from: Date, to: Date, projectId?: string): Promise<{ attempts: number; succeeded: number }> {
+    const range = { endpointId, at: { $gte: from, $lte: to }, ...(projectId ? { projectId } : {}) };
     const [attempts, succeeded] = await Promise.all([this.deliveries.countDocuments(range), this.deliveries.countDocuments({ ...range, ok: true })]);
     return { attempts, succeeded };
   }

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { AuditAction } from '../audit/audit-actions';
 import { AuditService } from '../audit/audit.service';
 import { DomainError } from '../common/domain-error';
+import { canSee, projectField, RequestContext, visibleProject } from '../common/request-context';
 import { AppConfig } from '../config/app-config';
 import { checkUrl, UnsafeUrlError } from './url-safety';
 import { WebhookEndpointRecord } from './webhook-endpoint.schema';
@@ -19,11 +20,8 @@ export class WebhookEndpointNotFoundError extends DomainError {
   }
 }
 
-/** Who changes an endpoint, for its audit entry. */
-export interface EndpointActor {
-  actor: string;
-  requestId?: string;
-}
+/** Who changes an endpoint, for its audit entry, and whose endpoints they may see (another project's are "not found"). */
+export type EndpointActor = RequestContext;
 
 export interface EndpointInput {
   url?: string;
@@ -52,10 +50,13 @@ export class WebhookEndpointsService {
     private readonly config: AppConfig,
   ) {}
 
-  /** Endpoint changes are audited with the URL's host only: a URL may carry a token in its path or query. */
-  private async record(action: AuditAction, by: EndpointActor, endpoint: Pick<WebhookEndpointRecord, 'id' | 'url'>, details: Record<string, unknown> = {}): Promise<void> {
+  /** Endpoint changes are audited, under the endpoint's project, with the URL's host only: a URL may carry a token in its path or query. */
+  private async record(
+    action: AuditAction, by: Pick<EndpointActor, 'actor' | 'requestId'>, endpoint: Pick<WebhookEndpointRecord, 'id' | 'url' | 'projectId'>, details: Record<string, unknown> = {},
+  ): Promise<void> {
     const host = URL.canParse(endpoint.url) ? new URL(endpoint.url).host : undefined;
-    await this.audit.record({ ...by, action, details: { endpointId: endpoint.id, host, ...details } });
+    const { actor, requestId } = by;
+    await this.audit.record({ actor, requestId, projectId: endpoint.projectId, action, details: { endpointId: endpoint.id, host, ...details } });
   }
 
   async create(input: EndpointInput & { url: string }, by: EndpointActor): Promise<{ endpoint: WebhookEndpointRecord; secret: string }> {
@@ -63,25 +64,28 @@ export class WebhookEndpointsService {
     const secret = newSecret();
     const endpoint = await this.repository.create({
       url: input.url, eventTypes: input.eventTypes ?? [...WEBHOOK_EVENT_TYPES], enabled: input.enabled ?? true,
-      description: input.description, secrets: [{ secret, createdAt: new Date() }], createdBy: by.actor,
+      description: input.description, secrets: [{ secret, createdAt: new Date() }], createdBy: by.actor, ...projectField(by.projectId),
     });
     this.cached = undefined;
     await this.record(AuditAction.WebhookEndpointCreated, by, endpoint, { eventTypes: endpoint.eventTypes });
     return { endpoint, secret };
   }
 
-  list(): Promise<WebhookEndpointRecord[]> {
-    return this.repository.all();
+  /** The caller's project's endpoints (root: every project's). */
+  list(context: Pick<RequestContext, 'projectId'>): Promise<WebhookEndpointRecord[]> {
+    return this.repository.all(visibleProject(context));
   }
 
-  async get(id: string): Promise<WebhookEndpointRecord> {
+  /** Another project's endpoint is "not found", as if it did not exist. */
+  async get(id: string, context: Pick<RequestContext, 'projectId'>): Promise<WebhookEndpointRecord> {
     const endpoint = await this.repository.findById(id);
-    if (!endpoint) throw new WebhookEndpointNotFoundError(id);
+    if (!endpoint || !canSee(context, endpoint)) throw new WebhookEndpointNotFoundError(id);
     return endpoint;
   }
 
   /** Enabling an endpoint again clears why it was disabled and its failing time. */
   async update(id: string, input: EndpointInput, by: EndpointActor): Promise<WebhookEndpointRecord> {
+    await this.get(id, by);
     if (input.url !== undefined) await this.checkUrl(input.url);
     const reenabled = input.enabled === true ? { disabledReason: undefined, failingSince: undefined } : {};
     const defined = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined));
@@ -93,7 +97,7 @@ export class WebhookEndpointsService {
   }
 
   async delete(id: string, by: EndpointActor): Promise<void> {
-    const endpoint = await this.get(id);
+    const endpoint = await this.get(id, by);
     if (!(await this.repository.delete(id))) throw new WebhookEndpointNotFoundError(id);
     this.cached = undefined;
     await this.record(AuditAction.WebhookEndpointDeleted, by, endpoint);
@@ -101,7 +105,7 @@ export class WebhookEndpointsService {
 
   /** A new secret signs from now on; the current one keeps signing too until the overlap ends. */
   async rollSecret(id: string, by: EndpointActor, overlapHours = DEFAULT_OVERLAP_HOURS): Promise<{ endpoint: WebhookEndpointRecord; secret: string }> {
-    const endpoint = await this.get(id);
+    const endpoint = await this.get(id, by);
     const now = new Date();
     const until = new Date(now.getTime() + overlapHours * 3_600_000);
     const kept = endpoint.secrets.filter((entry) => !entry.expiresAt || entry.expiresAt > now)

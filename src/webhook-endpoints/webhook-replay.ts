@@ -2,8 +2,10 @@ import { Injectable } from '@nestjs/common';
 import type { AuditEntry } from '../audit/audit-entry.schema';
 import { AuditService } from '../audit/audit.service';
 import { DomainError } from '../common/domain-error';
+import { ownerOf, RequestContext } from '../common/request-context';
 import { outboundOf, PendingEntry } from '../events/status-event';
 import { pendingEntryOf, StatusEventPublisher } from '../events/status-event.publisher';
+import { reaches, SHARED_EVENT_TYPES } from './event-scope';
 import { WebhookDispatcher } from './webhook-dispatcher';
 import { WebhookEndpointsService } from './webhook-endpoints.service';
 import { isWebhookEventType } from './webhook-event-types';
@@ -24,12 +26,19 @@ function fenceOfEventId(eventId: string): string | undefined {
   return match ? `${match[1]}:${match[2]}` : `event:${eventId}`;
 }
 
+function eventNotFound(eventId: string): DomainError {
+  return new DomainError('event_not_found', `eventId ${eventId} names no event`, 404);
+}
+
 /** The type of an entry's event. */
 function typeOf(entry: AuditEntry): string {
   return entry.change ? `message.${entry.change.status}` : String((entry.event as { type?: unknown } | undefined)?.type);
 }
 
-/** Sends events again to one endpoint (same ids), as first attempts through the webhook queue. */
+/**
+ * Sends events again to one endpoint (same ids), as first attempts through the webhook queue: only
+ * events it could have received, its project's and shared ones (another project's event is "not found").
+ */
 @Injectable()
 export class WebhookReplay {
   constructor(
@@ -39,25 +48,30 @@ export class WebhookReplay {
     private readonly dispatcher: WebhookDispatcher,
   ) {}
 
-  async replay(endpointId: string, request: ReplayRequest): Promise<{ replayed: number; truncated: boolean }> {
-    const endpoint = await this.endpoints.get(endpointId);
+  async replay(endpointId: string, request: ReplayRequest, context: Pick<RequestContext, 'projectId'>): Promise<{ replayed: number; truncated: boolean }> {
+    const endpoint = await this.endpoints.get(endpointId, context);
     if (!endpoint.enabled) throw new DomainError('webhook_endpoint_disabled', `webhook endpoint ${endpointId} is disabled; enable it first`, 409);
-    const entries = request.eventId ? await this.oneEvent(request.eventId) : await this.range(request);
+    const entries = request.eventId ? await this.oneEvent(request.eventId) : await this.range(request, ownerOf(endpoint));
     const wanted = entries.filter((entry) => isWebhookEventType(typeOf(entry)) && (request.eventId !== undefined || endpoint.eventTypes.includes(typeOf(entry))));
     const complete: PendingEntry[] = await this.publisher.completed(wanted.map((entry) => pendingEntryOf(entry, entry.at)));
-    const replayed = await this.dispatcher.enqueue(endpointId, complete.map((entry) => outboundOf(entry).event));
+    const outbound = complete.map((entry) => outboundOf(entry).event);
+    const events = outbound.filter((event) => reaches(endpoint, event));
+    // One event of another project: "not found", as its endpoints are.
+    if (request.eventId && events.length < outbound.length) throw eventNotFound(request.eventId);
+    const replayed = await this.dispatcher.enqueue(endpointId, events);
     return { replayed, truncated: entries.length === MAX_REPLAY };
   }
 
   private async oneEvent(eventId: string): Promise<AuditEntry[]> {
     const fence = fenceOfEventId(eventId);
     const entry = fence ? await this.audit.findFenced(fence) : null;
-    if (!entry?.change && !entry?.event) throw new DomainError('event_not_found', `eventId ${eventId} names no event`, 404);
+    if (!entry?.change && !entry?.event) throw eventNotFound(eventId);
     return [entry];
   }
 
-  private range({ from, to }: ReplayRequest): Promise<AuditEntry[]> {
+  /** The range's events of `projectId` and the shared ones, so MAX_REPLAY counts only events the endpoint may get. */
+  private range({ from, to }: ReplayRequest, projectId: string): Promise<AuditEntry[]> {
     if (!from || !to || from > to) throw new DomainError('invalid_replay', 'give eventId, or from and to (from before to)', 400);
-    return this.audit.changesBetween(from, to, MAX_REPLAY);
+    return this.audit.changesBetween(from, to, MAX_REPLAY, { projectId, sharedTypes: SHARED_EVENT_TYPES });
   }
 }

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMinSize, IsArray, IsBoolean, IsDate, IsIn, IsInt, IsOptional, IsString, MaxLength, Min, Max } from 'class-validator';
 import { CursorPageQuery } from '../../common/cursor-page.query';
+import { ownerOf } from '../../common/request-context';
 import { WEBHOOK_EVENT_TYPES } from '../webhook-event-types';
 import type { WebhookEndpointRecord } from '../webhook-endpoint.schema';
 
@@ -38,6 +39,7 @@ export class WebhookEndpointViewDto {
   @ApiPropertyOptional({ description: 'Why NotifyX disabled it', example: 'disabled at 2026-12-06T10:00:00.000Z: every delivery failed since 2026-12-03T10:00:00.000Z' })
   disabledReason?: string;
   @ApiPropertyOptional({ description: 'Since when every delivery has failed' }) failingSince?: Date;
+  @ApiProperty({ description: 'The project of the key that made it; it receives that project\'s events only', example: 'root' }) projectId!: string;
   @ApiProperty({ description: 'Secrets signing now: 2 while a rolled one overlaps', example: 1 }) activeSecrets!: number;
   @ApiProperty() createdAt!: Date;
   @ApiProperty() updatedAt!: Date;
@@ -59,7 +61,7 @@ export class ReplayDto {
   @IsOptional() @IsString() @MaxLength(64)
   eventId?: string;
 
-  @ApiPropertyOptional({ example: '2026-12-03T10:00:00Z', description: 'Every event of the endpoint\'s types made in [from, to]' })
+  @ApiPropertyOptional({ example: '2026-12-03T10:00:00Z', description: 'Every event of the endpoint\'s types and project (and every project\'s STOPs) made in [from, to]' })
   @IsOptional() @Type(() => Date) @IsDate()
   from?: Date;
 
@@ -97,5 +99,5 @@ export class WebhookDeliveryPageDto {
 
 export function toEndpointView({ secrets, createdBy: _by, ...endpoint }: WebhookEndpointRecord): WebhookEndpointViewDto {
   const now = new Date();
-  return { ...endpoint, activeSecrets: secrets.filter((entry) => !entry.expiresAt || entry.expiresAt > now).length };
+  return { ...endpoint, projectId: ownerOf(endpoint), activeSecrets: secrets.filter((entry) => !entry.expiresAt || entry.expiresAt > now).length };
 }

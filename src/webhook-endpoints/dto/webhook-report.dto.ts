@@ -13,7 +13,7 @@ export class WebhookReportQuery {
 }
 
 export class WebhookTargetReportDto {
-  @ApiProperty({ example: '6650f1c2a1b2c3d4e5f60718', description: 'An endpoint id, or `callback` for messages\' statusCallback URLs' }) id!: string;
+  @ApiProperty({ example: '6650f1c2a1b2c3d4e5f60718', description: 'An endpoint id, or `callback` for messages\' statusCallback URLs (a project\'s key: its own messages\')' }) id!: string;
   @ApiProperty({ example: 'hooks.example.com', description: 'The URL\'s host only' }) host!: string;
   @ApiProperty({ example: true }) enabled!: boolean;
   @ApiPropertyOptional() disabledReason?: string;
