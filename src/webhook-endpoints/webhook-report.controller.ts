@@ -29,8 +29,8 @@ export class WebhookReportController {
   @ApiOperation({ summary: 'Webhook delivery attempts and success rate per endpoint of the caller\'s project over a time range (default: the last 24 hours)' })
   @ApiOkResponse({ type: WebhookReportDto })
   async report(@Query() query: WebhookReportQuery, @CurrentRequest() context: RequestContext): Promise<WebhookReportDto> {
-    const to = query.to ?? new Date();
-    const from = query.from ?? new Date(to.getTime() - DAY_MS);
+    const to = query.to ? new Date(query.to) : new Date();
+    const from = query.from ? new Date(query.from) : new Date(to.getTime() - DAY_MS);
     const projectId = visibleProject(context);
     const endpoints = await this.repository.all(projectId);
     const targets = [...endpoints, { id: CALLBACK_TARGET, url: 'statusCallback URLs', enabled: true } as const];

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
+import { IsOmittable } from '../../common/omittable';
 import { ArrayMinSize, IsArray, IsBoolean, IsDate, IsIn, IsInt, IsOptional, IsString, MaxLength, Min, Max } from 'class-validator';
 import { CursorPageQuery } from '../../common/cursor-page.query';
 import { ownerOf } from '../../common/request-context';
@@ -8,19 +9,19 @@ import type { WebhookEndpointRecord } from '../webhook-endpoint.schema';
 
 export class UpdateWebhookEndpointDto {
   @ApiPropertyOptional({ example: 'https://hooks.example.com/notifyx', description: 'https, on a public address (outside sandbox mode)' })
-  @IsOptional() @IsString() @MaxLength(2048)
+  @IsOmittable() @IsString() @MaxLength(2048)
   url?: string;
 
   @ApiPropertyOptional({ enum: WEBHOOK_EVENT_TYPES, isArray: true, example: ['message.delivered', 'message.failed'], description: 'Default: all of them' })
-  @IsOptional() @IsArray() @ArrayMinSize(1) @IsIn(WEBHOOK_EVENT_TYPES, { each: true, message: `eventTypes may only hold ${WEBHOOK_EVENT_TYPES.join(', ')}` })
+  @IsOmittable() @IsArray() @ArrayMinSize(1) @IsIn(WEBHOOK_EVENT_TYPES, { each: true, message: `eventTypes may only hold ${WEBHOOK_EVENT_TYPES.join(', ')}` })
   eventTypes?: string[];
 
   @ApiPropertyOptional({ example: true, description: 'Enabling a disabled endpoint clears why it was disabled' })
-  @IsOptional() @IsBoolean()
+  @IsOmittable() @IsBoolean()
   enabled?: boolean;
 
   @ApiPropertyOptional({ example: 'Order service, production' })
-  @IsOptional() @IsString() @MaxLength(500)
+  @IsOmittable() @IsString() @MaxLength(500)
   description?: string;
 }
 

@@ -1,15 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsDate, IsOptional } from 'class-validator';
+import { IsOptional } from 'class-validator';
+import { IsIsoDateOrTime } from '../../common/iso-date';
 
 export class WebhookReportQuery {
   @ApiPropertyOptional({ example: '2026-12-02T00:00:00Z', description: 'Default: 24 hours before `to`' })
-  @IsOptional() @Type(() => Date) @IsDate()
-  from?: Date;
+  @IsOptional() @IsIsoDateOrTime('from')
+  from?: string;
 
   @ApiPropertyOptional({ example: '2026-12-03T00:00:00Z', description: 'Default: now' })
-  @IsOptional() @Type(() => Date) @IsDate()
-  to?: Date;
+  @IsOptional() @IsIsoDateOrTime('to')
+  to?: string;
 }
 
 export class WebhookTargetReportDto {
