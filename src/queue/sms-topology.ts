@@ -24,12 +24,12 @@ import { PRIORITIES, Priority } from '../lanes/priority';
  */
 export const QUORUM_DELIVERY_LIMIT = 10;
 
-function quorum(rabbit: RabbitSettings): Record<string, unknown> {
+export function quorum(rabbit: RabbitSettings): Record<string, unknown> {
   return rabbit.queueType === 'quorum' ? { 'x-queue-type': 'quorum' } : {};
 }
 
 /** Dead-letters into `target` through the default exchange; at-least-once on quorum queues. */
-function deadLetterTo(rabbit: RabbitSettings, target: string): Record<string, unknown> {
+export function deadLetterTo(rabbit: RabbitSettings, target: string): Record<string, unknown> {
   const route = { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': target };
   if (rabbit.queueType !== 'quorum') return route;
   return { ...route, 'x-dead-letter-strategy': 'at-least-once', 'x-overflow': 'reject-publish' };

@@ -64,7 +64,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     this.channel = this.connection.createChannel({
       confirm: true,
       setup: async (channel: ConfirmChannel) => {
-        await declareWebhookTopology(channel, this.config.events.exchange, settings);
+        await declareWebhookTopology(channel, this.config.events.exchange, settings, this.config.rabbit);
         await channel.prefetch(settings.prefetch);
         await channel.consume(settings.queue, (message) => message && this.track(this.handle(channel, message)));
       },

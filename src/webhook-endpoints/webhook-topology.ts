@@ -1,5 +1,7 @@
 import type { Channel, Options } from 'amqplib';
+import type { RabbitSettings } from '../config/app-config';
 import type { WebhookSettings } from '../config/events-env';
+import { deadLetterTo, quorum } from '../queue/sms-topology';
 import { WEBHOOK_EVENT_TYPES } from './webhook-event-types';
 
 /**
@@ -18,17 +20,22 @@ export function deadQueueName(settings: WebhookSettings): string {
   return `${settings.queue}.dead`;
 }
 
-function retryQueueOptions(settings: WebhookSettings): Options.AssertQueue {
-  return { durable: true, arguments: { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': settings.queue } };
+function retryQueueOptions(settings: WebhookSettings, rabbit: RabbitSettings): Options.AssertQueue {
+  return { durable: true, arguments: { ...quorum(rabbit), ...deadLetterTo(rabbit, settings.queue) } };
 }
 
-export async function declareWebhookTopology(channel: Channel, exchange: string, settings: WebhookSettings): Promise<void> {
+/**
+ * Of the same type as the send queues (RABBITMQ_QUEUE_TYPE): on a cluster, quorum queues keep the
+ * events and their retries through the loss of a node, as they keep the commands.
+ */
+export async function declareWebhookTopology(channel: Channel, exchange: string, settings: WebhookSettings, rabbit: RabbitSettings): Promise<void> {
+  const queue = { durable: true, arguments: quorum(rabbit) };
   await channel.assertExchange(exchange, 'topic', { durable: true });
-  await channel.assertQueue(settings.queue, { durable: true });
-  await channel.assertQueue(deadQueueName(settings), { durable: true });
+  await channel.assertQueue(settings.queue, queue);
+  await channel.assertQueue(deadQueueName(settings), queue);
   for (const type of WEBHOOK_EVENT_TYPES) await channel.bindQueue(settings.queue, exchange, type);
   for (let attempt = 1; attempt < settings.maxAttempts; attempt += 1) {
-    await channel.assertQueue(retryQueueName(settings, attempt), retryQueueOptions(settings));
+    await channel.assertQueue(retryQueueName(settings, attempt), retryQueueOptions(settings, rabbit));
   }
 }
 
