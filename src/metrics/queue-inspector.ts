@@ -2,14 +2,13 @@ import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import type { Channel, ChannelModel } from 'amqplib';
 import { AppConfig } from '../config/app-config';
 import { connectToBroker } from '../queue/broker-connection';
-import { laneQueue, retryQueueNames } from '../queue/sms-topology';
+import { retryQueueNames } from '../queue/sms-topology';
 
 /** Scrapes and dashboards within this window share one look at the broker. */
 export const QUEUE_STATS_TTL_MS = 5000;
 const CONNECT_TIMEOUT_MS = 2000;
 
-/** `main`: the send queue (the normal lane); `lane`: the high and low lanes' queues. */
-export type QueueRole = 'main' | 'lane' | 'retry' | 'dead';
+export type QueueRole = 'main' | 'retry' | 'dead';
 
 export interface QueueStats {
   queue: string;
@@ -47,14 +46,12 @@ export class QueueInspector implements OnApplicationShutdown {
     return this.cached.snapshot;
   }
 
-  /** The SMS queue, the other lanes' queues, their delay queues and the dead-letter queue, as the app declares them. */
+  /** The SMS queue, its delay queues and its dead-letter queue, as the app declares them. */
   queues(): Array<{ queue: string; role: QueueRole }> {
     const { rabbit, retry } = this.config;
-    const retries = (['normal', 'high', 'low'] as const).flatMap((priority) => retryQueueNames(rabbit, retry.maxAttempts, priority));
+    const retries = retryQueueNames(rabbit, retry.maxAttempts);
     return [
       { queue: rabbit.queue, role: 'main' },
-      { queue: laneQueue(rabbit, 'high'), role: 'lane' },
-      { queue: laneQueue(rabbit, 'low'), role: 'lane' },
       ...retries.map((queue) => ({ queue, role: 'retry' as const })),
       { queue: rabbit.deadLetterQueue, role: 'dead' },
     ];
