@@ -78,7 +78,10 @@ describe('outbound pace', () => {
     const numbers = Array.from({ length: 20 }, (_, i) => brMobile(50000 + i));
     // A backlog first, so the API's own work is done before the workers drain it.
     await accept(numbers);
-    const { createWorkerApp } = await import('../src/bootstrap');
+    // require, not import(): under Jest's ESM support (scripts/jest.sh) a dynamic import() loads a second copy of
+    // src/, whose SendPacer the spies above would not see (main.ts's config must load after startSystem's env).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { createWorkerApp } = require('../src/bootstrap') as typeof import('../src/bootstrap');
     for (let i = 0; i < 2; i += 1) {
       const worker = await createWorkerApp();
       await worker.listen();
