@@ -153,7 +153,10 @@ describe('Prometheus metrics (API /metrics, worker WORKER_METRICS_PORT)', () => 
       expect(total(api, 'notifyx_queue_consumers', { queue: system.queue, role: 'main' })).toBe(1);
       expect(total(api, 'notifyx_queue_messages', { queue: system.queue, role: 'main' })).toBe(0);
       expect(total(api, 'notifyx_queue_messages', { queue: `${system.queue}.dead`, role: 'dead' })).toBe(1);
-      expect(api.filter((s) => s.name === 'notifyx_queue_messages' && s.labels.role === 'retry')).toHaveLength(MAX_ATTEMPTS);
+      // One set of delay queues per lane (high, normal, low).
+      const retries = api.filter((s) => s.name === 'notifyx_queue_messages' && s.labels.role === 'retry');
+      expect(retries).toHaveLength(3 * MAX_ATTEMPTS);
+      expect(retries.filter((s) => s.labels.queue.startsWith(`${system.queue}.retry.`))).toHaveLength(MAX_ATTEMPTS);
     });
 
     it('serves the same queue figures as JSON for the dashboard', async () => {

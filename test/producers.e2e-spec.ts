@@ -131,7 +131,8 @@ describe('external producers on RabbitMQ', () => {
     ['a body over 1600 characters', { to: '+5511920000104', body: 'x'.repeat(1601) }, /body must be shorter than or equal to 1600/],
     ['a number that is not a string', { to: 5511920000104, body: 'hi' }, /to must be a string/],
     ['an unsafe metadata key', { to: '+5511920000104', body: 'hi', metadata: { $where: '1' } }, /metadata key "\$where"/],
-    ['an unknown field', { to: '+5511920000104', body: 'hi', priority: 'high' }, /property priority should not exist/],
+    ['an unknown field', { to: '+5511920000104', body: 'hi', urgency: 'high' }, /property urgency should not exist/],
+    ['a priority that is not a lane', { to: '+5511920000104', body: 'hi', priority: 'urgent' }, /priority must be one of: high, normal, low/],
   ])('parks a command with %s, with the reason', async (_, data, reason) => {
     const marker = `marker-${Math.random().toString(36).slice(2)}`;
     await broker.publish(system.queue, { pattern: 'sms.send', data: { ...data, requestId: marker } });

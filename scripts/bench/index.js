@@ -12,6 +12,8 @@
  *   drain        queued messages sent by N workers through a sandbox answering after 100 ms,
  *                capped at TWILIO_MAX_MPS (the pacing check), then uncapped against the worker count
  *   e2e          POSTs at half the accept rate with workers running: POST → Twilio create p50/p99
+ *   lanes        a bulk send's `low` backlog drained under a cap, alone and with `high` POSTs at a steady
+ *                rate during it: the highs' POST → Twilio create p50/p99, the low drain's rate with ÷ without
  *
  * Environment (defaults in brackets):
  *   BENCH_SCENARIOS [limit,accept,bulk,drain-floor,drain,e2e]   BENCH_DURATION_S [20]   BENCH_CONNECTIONS [64]
@@ -24,6 +26,8 @@
  *   BENCH_WEBHOOKS [both]: the drain without a webhook endpoint (`off`), with one receiving every event (`on`, a
  *     receiver in this process), or `both`, printed side by side with the ratio (issue 13: within 10 %)
  *   BENCH_E2E_RATE [half the accept rate]   BENCH_E2E_DURATION_S [BENCH_DURATION_S]   BENCH_E2E_WORKERS [1]
+ *   BENCH_LANES_COUNT [10000]   BENCH_LANES_MAX_MPS [50]   BENCH_LANES_HIGH_RATE [2 a second]   BENCH_LANES_WORKERS [1]
+ *   BENCH_LANES_ROUNDS [1]: drains alone and with highs, alternating which goes first
  *   BENCH_PREFETCH [20, the app's default]   BENCH_LOG_LEVEL [info]   BENCH_CPU_PROF [0]: profile the API during accept and bulk
  *   BENCH_DIST [dist]   BENCH_BUILD [0]: npm run build first (also done when BENCH_DIST/main.js is missing)
  *   BENCH_MONGODB_URI [a FerretDB of its own; see store.js]   BENCH_RABBITMQ_URL [amqp://guest:guest@127.0.0.1:5672]
@@ -36,6 +40,7 @@ const net = require('node:net');
 const os = require('node:os');
 const { join, resolve } = require('node:path');
 const { drainFloorScenario, drainScenario, withProfiledApi, withStack } = require('./runs');
+const { lanes } = require('./lanes');
 const scenarios = require('./scenarios');
 const { startPrivateStore } = require('./store');
 
@@ -46,13 +51,14 @@ const num = (name, fallback) => (env[name] === undefined || env[name] === '' ? f
 function settings() {
   const durationS = num('BENCH_DURATION_S', 20);
   return {
-    scenarios: (env.BENCH_SCENARIOS ?? 'limit,accept,bulk,drain-floor,drain,e2e').split(',').map((s) => s.trim()).filter(Boolean),
+    scenarios: (env.BENCH_SCENARIOS ?? 'limit,accept,bulk,drain-floor,drain,e2e,lanes').split(',').map((s) => s.trim()).filter(Boolean),
     durationS, connections: num('BENCH_CONNECTIONS', 64), warmupS: num('BENCH_WARMUP_S', 3), acceptOpenRate: num('BENCH_ACCEPT_OPEN_RATE', undefined),
     bulkSize: num('BENCH_BULK_SIZE', 10000), drainCount: num('BENCH_DRAIN_COUNT', 20000),
     drainWorkers: (env.BENCH_DRAIN_WORKERS ?? '1,2').split(',').map(Number).filter((n) => n > 0),
     maxMps: num('BENCH_MAX_MPS', undefined), drainTimeoutS: num('BENCH_DRAIN_TIMEOUT_S', 300), sandboxLatencyMs: num('BENCH_SANDBOX_LATENCY_MS', 100),
     e2eRate: num('BENCH_E2E_RATE', undefined), e2eDurationS: num('BENCH_E2E_DURATION_S', durationS),
     e2eWorkers: num('BENCH_E2E_WORKERS', 1), prefetch: num('BENCH_PREFETCH', 20),
+    lanes: { count: num('BENCH_LANES_COUNT', 10000), maxMps: num('BENCH_LANES_MAX_MPS', 50), highRate: num('BENCH_LANES_HIGH_RATE', 2), workers: num('BENCH_LANES_WORKERS', 1), rounds: num('BENCH_LANES_ROUNDS', 1) },
     tracing: env.BENCH_TRACING ?? 'off', webhooks: env.BENCH_WEBHOOKS ?? 'both', logLevel: env.BENCH_LOG_LEVEL ?? 'info', cpuProf: env.BENCH_CPU_PROF === '1',
     dist: resolve(ROOT, env.BENCH_DIST ?? 'dist'), build: env.BENCH_BUILD === '1',
     // Unset: a FerretDB of the benchmark's own (store.js); set: that store, shared with whatever else uses it.
@@ -141,6 +147,10 @@ async function runAll(config, started, startLoad) {
     results.e2e = await withStack('e2e', config, (stack) => scenarios.endToEnd(stack, {
       rate, durationS: config.e2eDurationS, workers: config.e2eWorkers, maxMps: 0,
     }));
+  });
+
+  await run('lanes', async () => {
+    results.lanes = await withStack('lanes', config, (stack) => lanes(stack, { ...config.lanes, timeoutS: config.drainTimeoutS }));
   });
 
   const report = {

@@ -60,7 +60,23 @@ function rows(report) {
     add('e2e', 'POST → Twilio create p50 / p99 / max (ms)', `${r.e2e.e2eP50Ms} / ${r.e2e.e2eP99Ms} / ${r.e2e.e2eMaxMs}`);
     add('e2e', 'POST answer p50 / p99 (ms)', `${r.e2e.acceptP50Ms} / ${r.e2e.acceptP99Ms}`);
   }
+  lanes(add, r.lanes);
   return out;
+}
+
+/** Priority lanes: the highs' latency through a low drain, and what they cost the drain. */
+function lanes(add, l) {
+  if (!l) return;
+  if (l.error) return add('lanes', 'error', l.error);
+  const label = `${l.count} low, cap ${l.maxMps}, ${l.workers} worker(s), ${l.rounds} round(s)`;
+  const steady = (runs) => runs.map((run) => `${run.low.steadyMps}${run.timedOut ? ' (timed out)' : ''}`).join(', ');
+  add('lanes', `${label}: low drain alone, steady msgs/s per run`, steady(l.alone));
+  add('lanes', `${label}: with ${l.highRate} high/s, low steady msgs/s per run`, steady(l.withHighs));
+  add('lanes', 'low drain with highs ÷ alone (mean steady rates)', pct(l.lowRateWithHighsOfAlone), '≥ 90 %');
+  add('lanes', 'all sends with highs, mean steady msgs/s', l.allSteadyMpsWithHighs, `≤ ${l.maxMps}`);
+  add('lanes', `high: ${l.high.reached} of ${l.high.posted} reached Twilio (${l.high.failures} not accepted)`, '');
+  add('lanes', 'high POST → Twilio create p50 / p99 / max (ms)', `${l.high.p50Ms} / ${l.high.p99Ms} / ${l.high.maxMs}`, 'p99 < 2000');
+  add('lanes', 'high 202 → Twilio create p50 / p99 (ms): the wait after the accept', `${l.high.afterAcceptP50Ms} / ${l.high.afterAcceptP99Ms}`);
 }
 
 const pct = (ratio) => (Number.isFinite(ratio) ? `${(ratio * 100).toFixed(1)} %` : null);

@@ -70,24 +70,24 @@ class Stack {
     this.workers = [];
   }
 
-  /** Ready messages and consumers, straight from RabbitMQ. */
-  async queueStats() {
+  /** Ready messages and consumers of the send queue (or `queue`, e.g. a lane's), straight from RabbitMQ. */
+  async queueStats(queue = this.queue) {
     this.amqp ??= await amqp.connect(this.options.rabbitmqUrl);
     const channel = await this.amqp.createChannel();
     channel.on('error', () => undefined);
     try {
-      return await channel.checkQueue(this.queue);
+      return await channel.checkQueue(queue);
     } finally {
       await channel.close().catch(() => undefined);
     }
   }
 
   /** Drops the commands still queued (a drain run that timed out), so the next run starts empty. */
-  async purge() {
+  async purge(queue = this.queue) {
     this.amqp ??= await amqp.connect(this.options.rabbitmqUrl);
     const channel = await this.amqp.createChannel();
     try {
-      await channel.purgeQueue(this.queue);
+      await channel.purgeQueue(queue);
     } finally {
       await channel.close().catch(() => undefined);
     }
@@ -112,9 +112,13 @@ class Stack {
       this.amqp ??= await amqp.connect(this.options.rabbitmqUrl);
       const channel = await this.amqp.createChannel();
       channel.on('error', () => undefined);
-      for (const suffix of ['', '.dead', ...Array.from({ length: 21 }, (_, i) => `.retry.${i}`)]) {
-        await channel.deleteQueue(`${this.queue}${suffix}`).catch(() => undefined);
+      // Every lane's queue and delay queues (src/queue/sms-topology.ts), and the dead letters.
+      for (const lane of ['', '.high', '.low']) {
+        for (const suffix of ['', ...Array.from({ length: 21 }, (_, i) => `.retry.${i}`)]) {
+          await channel.deleteQueue(`${this.queue}${lane}${suffix}`).catch(() => undefined);
+        }
       }
+      await channel.deleteQueue(`${this.queue}.dead`).catch(() => undefined);
       for (const suffix of ['', '.dead', ...Array.from({ length: 30 }, (_, i) => `.retry.${i + 1}`)]) {
         await channel.deleteQueue(`${this.queue}.events.webhooks${suffix}`).catch(() => undefined);
       }

@@ -3,6 +3,7 @@ import { InjectModel, Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { Model, Schema as MongooseSchema, Types } from 'mongoose';
 import { projectField } from '../common/request-context';
 import { withoutUndefined } from '../common/without-undefined';
+import type { Priority } from '../lanes/priority';
 import { NewMessage } from '../messages/message.record';
 
 /** Recipients per part: a part stays far below the 16 MB document limit even at 1,600-character texts. */
@@ -31,6 +32,8 @@ export class BatchPart {
   /** The batch's counts, for its acceptance entry, which each part's write records (stored once). */
   @Prop() accepted?: number;
   @Prop() rejected?: number;
+  /** The lane of every message of the batch; absent on parts of older versions: normal, as they were accepted. */
+  @Prop({ type: String }) priority?: Priority;
   // Columns: the i-th message is ids[i], to[i], bodies[i], segments[i], encodings[i].
   @Prop({ type: [String], required: true }) ids!: string[];
   @Prop({ type: [String], required: true }) to!: string[];
@@ -57,6 +60,7 @@ export interface BatchOrigin {
   /** How many recipients the batch accepted and rejected; absent on parts of older versions, whose request audited the batch itself. */
   accepted?: number;
   rejected?: number;
+  priority?: Priority;
 }
 
 /** A stored part, read back: its messages with their batch's fields. */
@@ -69,15 +73,16 @@ export interface StagedPart {
 type LeanPart = BatchPart & { _id: Types.ObjectId };
 
 function toStaged(part: LeanPart): StagedPart {
-  const { _id, batchId, acceptedAt, createdBy, requestId, sendAt, projectId, statusCallback, accepted, rejected } = part;
+  const { _id, batchId, acceptedAt, createdBy, requestId, sendAt, projectId, statusCallback, accepted, rejected, priority } = part;
   const { ids, to, bodies, segments, encodings, sendAts, expiresAts } = part;
-  const origin = { batchId, acceptedAt, createdBy, requestId, sendAt, ...projectField(projectId), statusCallback, accepted, rejected };
+  const origin = { batchId, acceptedAt, createdBy, requestId, sendAt, ...projectField(projectId), statusCallback, accepted, rejected, priority };
   return {
     id: _id.toHexString(),
     origin,
     messages: ids.map((id, i) => ({
       id, to: to[i], from: null, body: bodies[i], segments: segments[i], encoding: encodings[i], batchId, createdBy, requestId, ...projectField(projectId),
-      sendAt: sendAts ? (sendAts[i] ?? undefined) : sendAt, expiresAt: expiresAts?.[i] ?? undefined, ...(statusCallback ? { statusCallback } : {}),
+      sendAt: sendAts ? (sendAts[i] ?? undefined) : sendAt, expiresAt: expiresAts?.[i] ?? undefined, priority: priority ?? 'normal',
+      ...(statusCallback ? { statusCallback } : {}),
     })),
   };
 }

@@ -20,6 +20,9 @@ import { planTiming, Timing } from '../send-timing/send-timing';
 import { AppConfig } from '../config/app-config';
 import type { TemplateDefaults } from '../templates/templates.service';
 
+/** A bulk send waits behind single sends unless it says otherwise. */
+export const BULK_PRIORITY = 'low';
+
 type Render = ((variables: Record<string, string | number>) => string) & { defaults?: TemplateDefaults };
 type Rejection = { index: number; reason: string };
 /** The recipients of one request split in two; an accepted one keeps its index in the request. */
@@ -53,7 +56,7 @@ export class BulkService {
     const { accepted, rejected } = await this.admit(planned, context);
     const origin = {
       batchId, acceptedAt: new Date(), createdBy: context.actor, requestId: context.requestId, sendAt, ...projectField(context.projectId),
-      accepted: accepted.length, rejected: rejected.length, statusCallback: accepted[0]?.statusCallback,
+      accepted: accepted.length, rejected: rejected.length, statusCallback: accepted[0]?.statusCallback, priority: request.priority ?? BULK_PRIORITY,
     };
     const parts = await this.parts.stage(origin, accepted);
     // The commit point: once the batch is stored, after its parts, they are written out and sent, so
@@ -109,7 +112,9 @@ export class BulkService {
       try {
         const body = render(recipient.variables ?? {});
         if (body.trim().length === 0 || body.length > 1600) throw new DomainError('invalid_rendered_body', `the rendered text is ${body.length} characters; 1-1600 allowed`);
-        const prepared = this.intake.prepare({ to: recipient.to, body, smartEncoding: origin.smartEncoding, statusCallback: request.statusCallback }, origin);
+        const prepared = this.intake.prepare({
+          to: recipient.to, body, smartEncoding: origin.smartEncoding, statusCallback: request.statusCallback, priority: request.priority ?? BULK_PRIORITY,
+        }, origin);
         const timing = planTiming(prepared.to, request, defaults, this.config.quietHoursDefault);
         accepted.push({ ...prepared, ...timing, id: this.messages.newId(), batchId: origin.batchId, index });
       } catch (error) {

@@ -69,8 +69,9 @@ export class DeadLettersService {
    */
   private async resend(command: SendSmsCommand, context: RequestContext): Promise<void> {
     if (!command.messageId) return this.publisher.publishSend({ ...command, requestId: context.requestId });
-    await this.lifecycle.requeueFailed(command.messageId, context);
-    const owed = { messageId: command.messageId, dueAt: new Date(), requestId: context.requestId };
+    const requeued = await this.lifecycle.requeueFailed(command.messageId, context);
+    // Back into its own lane (a message not failed any more keeps the one its command named).
+    const owed = { messageId: command.messageId, dueAt: new Date(), requestId: context.requestId, priority: requeued?.priority ?? command.priority };
     await this.outbox.add([owed]);
     await this.dispatcher.publish([owed]);
   }

@@ -222,7 +222,7 @@ export class MessageLifecycle {
     if (current.attempts >= this.config.retry.maxAttempts) return undefined;
     const delayMs = retryDelayMs(current.attempts, this.config.retry);
     const requeued = await this.scheduleRetry(current, report.failure!, { attempt: current.attempts, delayMs }, by, [MessageStatus.Sending, MessageStatus.Sent]);
-    if (requeued) await this.outbox.add([{ messageId: id, dueAt: new Date(Date.now() + delayMs), requestId: by.requestId }]);
+    if (requeued) await this.outbox.add([{ messageId: id, dueAt: new Date(Date.now() + delayMs), requestId: by.requestId, priority: current.priority }]);
     return requeued;
   }
 

@@ -65,7 +65,7 @@ export class AcceptedStore {
   async commit(accepted: Accepted[], acceptedAt = new Date(), options: { repeat?: boolean } = {}): Promise<Omit<Stored, 'audited'>> {
     const createdAt = new Date();
     const owed = accepted.map(({ message }) => ({
-      messageId: message.id, dueAt: message.sendAt ?? acceptedAt, createdAt, requestId: message.requestId,
+      messageId: message.id, dueAt: message.sendAt ?? acceptedAt, createdAt, requestId: message.requestId, priority: message.priority,
       // A command published now finds its message as stored: it can say so (a scheduled one is published later).
       ...(message.sendAt ? {} : { stored: newMessageHint(message, this.config.twilio.authToken) }),
     }));

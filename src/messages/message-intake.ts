@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DomainError } from '../common/domain-error';
 import { projectField } from '../common/request-context';
 import { AppConfig } from '../config/app-config';
+import type { Priority } from '../lanes/priority';
 import { toE164 } from '../sms/phone';
 import { countSegments, smartEncode } from '../sms/segments';
 import { NewMessage } from './message.record';
@@ -18,6 +19,8 @@ export interface MessageRequest {
   smartEncoding?: boolean;
   /** Where this message's events are posted, besides the webhook endpoints. */
   statusCallback?: string;
+  /** The lane; unset: normal. */
+  priority?: Priority;
 }
 
 /** Turns what a client or producer asked for into a storable message: E.164 numbers, the text as sent, segment count. */
@@ -29,7 +32,7 @@ export class MessageIntake {
     const to = toE164(request.to, this.config.defaultCountry);
     const from = request.from ? toE164(request.from, this.config.defaultCountry) : null;
     return {
-      to, from, ...this.textOf(request.body, request.smartEncoding ?? this.config.smartEncoding), metadata: request.metadata,
+      to, from, ...this.textOf(request.body, request.smartEncoding ?? this.config.smartEncoding), metadata: request.metadata, priority: request.priority ?? 'normal',
       createdBy: origin.actor, requestId: origin.requestId, ...projectField(origin.projectId),
       ...(request.statusCallback ? { statusCallback: this.checkedCallback(request.statusCallback) } : {}),
     };

@@ -1,3 +1,4 @@
+import type { Priority } from '../lanes/priority';
 import { MessageStatus } from '../lifecycle/message-status';
 
 /** A message as services see it: a plain object, no Mongoose in sight. */
@@ -13,6 +14,8 @@ export interface MessageRecord {
   sendAt?: Date;
   /** Not handed to Twilio by then, it ends `expired` (src/send-timing/expiry.ts). */
   expiresAt?: Date;
+  /** The lane it waits in; absent on messages stored before lanes existed: normal. */
+  priority?: Priority;
   batchId?: string;
   history: { status: MessageStatus; at: Date; detail?: string }[];
   attempts: number;
@@ -46,6 +49,7 @@ export interface NewMessage {
   id?: string;
   sendAt?: Date;
   expiresAt?: Date;
+  priority?: Priority;
   batchId?: string;
   to: string;
   from: string | null;

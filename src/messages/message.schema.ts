@@ -46,6 +46,10 @@ export class Message {
   @Prop()
   expiresAt?: Date;
 
+  /** The lane it waits in (src/lanes); absent on messages stored before lanes existed: normal. */
+  @Prop({ type: String, enum: ['high', 'normal', 'low'] })
+  priority?: 'high' | 'normal' | 'low';
+
   /** Set on messages accepted together by POST /v1/messages/bulk. */
   @Prop()
   batchId?: string;

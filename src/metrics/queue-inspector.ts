@@ -2,13 +2,14 @@ import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import type { Channel, ChannelModel } from 'amqplib';
 import { AppConfig } from '../config/app-config';
 import { connectToBroker } from '../queue/broker-connection';
-import { retryQueueNames } from '../queue/sms-topology';
+import { laneQueue, retryQueueNames } from '../queue/sms-topology';
 
 /** Scrapes and dashboards within this window share one look at the broker. */
 export const QUEUE_STATS_TTL_MS = 5000;
 const CONNECT_TIMEOUT_MS = 2000;
 
-export type QueueRole = 'main' | 'retry' | 'dead';
+/** `main`: the send queue (the normal lane); `lane`: the high and low lanes' queues. */
+export type QueueRole = 'main' | 'lane' | 'retry' | 'dead';
 
 export interface QueueStats {
   queue: string;
@@ -46,12 +47,14 @@ export class QueueInspector implements OnApplicationShutdown {
     return this.cached.snapshot;
   }
 
-  /** The SMS queue, its delay queues and its dead-letter queue, as the app declares them. */
+  /** The SMS queue, the other lanes' queues, their delay queues and the dead-letter queue, as the app declares them. */
   queues(): Array<{ queue: string; role: QueueRole }> {
     const { rabbit, retry } = this.config;
-    const retries = retryQueueNames(rabbit, retry.maxAttempts);
+    const retries = (['normal', 'high', 'low'] as const).flatMap((priority) => retryQueueNames(rabbit, retry.maxAttempts, priority));
     return [
       { queue: rabbit.queue, role: 'main' },
+      { queue: laneQueue(rabbit, 'high'), role: 'lane' },
+      { queue: laneQueue(rabbit, 'low'), role: 'lane' },
       ...retries.map((queue) => ({ queue, role: 'retry' as const })),
       { queue: rabbit.deadLetterQueue, role: 'dead' },
     ];

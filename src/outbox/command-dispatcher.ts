@@ -1,4 +1,5 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import { laneField } from '../lanes/priority';
 import { SmsQueuePublisher } from '../queue/sms-queue.publisher';
 import { OutboxRepository, OwedCommand } from './outbox';
 
@@ -45,8 +46,9 @@ export class CommandDispatcher implements BeforeApplicationShutdown {
     try {
       for (let start = 0; start < commands.length; start += parallel) {
         const chunk = commands.slice(start, start + parallel);
-        await Promise.all(chunk.map(async ({ messageId, requestId, stored }) => {
-          await this.publisher.publishSend({ messageId, requestId, ...(stored ? { stored } : {}) }, timeoutMs);
+        await Promise.all(chunk.map(async ({ messageId, requestId, stored, priority }) => {
+          // The lane picks the queue (LaneRmqClient).
+          await this.publisher.publishSend({ messageId, requestId, ...laneField(priority), ...(stored ? { stored } : {}) }, timeoutMs);
           confirmed.push(messageId);
         }));
       }

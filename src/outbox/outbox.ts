@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel, Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { Model, Schema as MongooseSchema, Types } from 'mongoose';
 import { insertNew } from '../common/insert-new';
+import type { Priority } from '../lanes/priority';
 import type { SendHint } from '../queue/send-hint';
 
 /**
@@ -30,6 +31,10 @@ export class OutboxEntry {
 
   @Prop()
   requestId?: string;
+
+  /** The message's lane, so the relay publishes to its queue without reading it; absent: normal. */
+  @Prop({ type: String })
+  priority?: Priority;
 }
 
 export const OutboxEntrySchema = SchemaFactory.createForClass(OutboxEntry);
@@ -51,6 +56,8 @@ export interface OwedCommand {
   /** When its entry was first written (see OutboxEntry.createdAt). */
   createdAt?: Date;
   requestId?: string;
+  /** The lane its command is published to; absent: normal. */
+  priority?: Priority;
   /** Published with the command when it goes out at once; the relay publishes without it. */
   stored?: SendHint;
 }
@@ -63,14 +70,15 @@ export class OutboxRepository {
 
   /** An entry is keyed by its message: adding one that is already owed leaves it as it is. */
   async add(commands: OwedCommand[], createdAt = new Date()): Promise<void> {
-    await insertNew(this.model, commands.map(({ messageId, dueAt, requestId, ...command }) => ({
+    await insertNew(this.model, commands.map(({ messageId, dueAt, requestId, priority, ...command }) => ({
       _id: new Types.ObjectId(messageId), dueAt, createdAt: command.createdAt ?? createdAt, requestId,
+      ...(priority && priority !== 'normal' ? { priority } : {}),
     })));
   }
 
   async due(until: Date, limit: number): Promise<OwedCommand[]> {
     const entries = await this.model.find({ dueAt: { $lte: until } }).sort({ dueAt: 1, _id: 1 }).limit(limit).lean<LeanEntry[]>();
-    return entries.map(({ _id, dueAt, createdAt, requestId }) => ({ messageId: _id.toHexString(), dueAt, createdAt, requestId }));
+    return entries.map(({ _id, dueAt, createdAt, requestId, priority }) => ({ messageId: _id.toHexString(), dueAt, createdAt, requestId, priority }));
   }
 
   async settle(messageIds: string[]): Promise<void> {

@@ -6,6 +6,7 @@ import { AppConfig } from '../config/app-config';
 import { NewMessage } from '../messages/message.record';
 import { MessageContent, MessagesService } from '../messages/messages.service';
 import { destinationOf, destinationRefusal } from '../policy/destination-rules';
+import { laneQueue } from '../queue/sms-topology';
 import { validityPeriodOf } from '../send-timing/expiry';
 import type { Timing } from '../send-timing/send-timing';
 import { BulkPreviewDto, MessagePreviewDto, PolicyVerdictDto } from './dto/preview.dto';
@@ -46,12 +47,13 @@ export class PreviewService {
 
   private describe(message: NewMessage & Pick<Timing, 'quietHours'>): MessagePreviewDto {
     const destination = destinationOf(message.to);
-    const { to, body, encoding, segments, smartEncoding, sendAt, expiresAt, quietHours } = message;
+    const { to, body, encoding, segments, smartEncoding, sendAt, expiresAt, quietHours, priority = 'normal' } = message;
     const validityPeriod = validityPeriodOf(expiresAt, sendAt?.getTime());
     return {
       to, ...(destination.country ? { country: destination.country } : {}), ...(destination.type ? { numberType: destination.type } : {}),
       body, encoding, segments, ...(smartEncoding ? { smartEncoding } : {}),
       policy: this.verdictOn(destination),
+      lane: { priority, queue: laneQueue(this.config.rabbit, priority) },
       ...(sendAt ? { sendAt } : {}), ...(expiresAt ? { expiresAt } : {}), ...(validityPeriod ? { validityPeriod } : {}),
       ...(quietHours ? { quietHours } : {}),
     };

@@ -1,9 +1,10 @@
 import { CustomStrategy, RmqOptions, Transport } from '@nestjs/microservices';
 import { hostname } from 'node:os';
 import type { RabbitSettings } from '../config/app-config';
+import { PRIORITIES, Priority } from '../lanes/priority';
 import { SmsCommandDeserializer } from './sms-command.deserializer';
 import { SmsConsumerServer } from './sms-consumer.server';
-import { declareSmsTopology, QUORUM_DELIVERY_LIMIT, smsQueueOptions } from './sms-topology';
+import { declareSmsTopology, laneQueue, QUORUM_DELIVERY_LIMIT, smsQueueOptions } from './sms-topology';
 
 /**
  * What both sides declare: the broker's nodes (amqp-connection-manager connects to the first that
@@ -22,6 +23,16 @@ export function smsClientOptions(rabbit: RabbitSettings): RmqOptions {
 /** Names this process's consumer, so a graceful stop can cancel exactly it. */
 export const WORKER_CONSUMER_TAG = `notifyx-worker-${hostname()}-${process.pid}`;
 
+/** The consumer tag of this process's consumer of a lane: the normal lane's is the worker's own. */
+export function laneConsumerTag(priority: Priority): string {
+  return priority === 'normal' ? WORKER_CONSUMER_TAG : `${WORKER_CONSUMER_TAG}.${priority}`;
+}
+
+/** Which lane a delivery came through, from the tag of the consumer it was delivered to. */
+export function laneOfConsumerTag(tag: string | undefined): Priority {
+  return PRIORITIES.find((priority) => priority !== 'normal' && tag?.endsWith(`.${priority}`)) ?? 'normal';
+}
+
 /** A connection attempt that hangs (a half-open link) fails after this long and is retried. */
 const CONNECT_TIMEOUT_MS = 10_000;
 
@@ -37,8 +48,12 @@ export function smsConsumerOptions(rabbit: RabbitSettings) {
   };
 }
 
-/** The consumer's server: it declares the delay and dead queues in its channel setup (see SmsConsumerServer). */
+/**
+ * The consumer's server: it declares the lane, delay and dead queues in its channel setup and
+ * consumes every lane, high first (see SmsConsumerServer).
+ */
 export function smsServerOptions(rabbit: RabbitSettings, maxAttempts: number): CustomStrategy {
   const options = smsConsumerOptions(rabbit);
-  return { strategy: new SmsConsumerServer(options, (channel) => declareSmsTopology(channel, rabbit, maxAttempts)) };
+  const lanes = PRIORITIES.map((priority) => ({ queue: laneQueue(rabbit, priority), consumerTag: laneConsumerTag(priority) }));
+  return { strategy: new SmsConsumerServer(options, (channel) => declareSmsTopology(channel, rabbit, maxAttempts), lanes) };
 }

@@ -4,6 +4,7 @@ import { IsMongoId, IsObject, IsOptional, IsString, Length, Matches, MaxLength, 
 import { IsSafeMetadata } from '../common/safe-metadata.validator';
 import { StatusCallbackField } from '../webhook-endpoints/status-callback.field';
 import { SendHint } from './send-hint';
+import { PriorityField, Priority } from '../lanes/priority';
 import { ExpiresAtField, SmartEncodingField, ValidForField } from '../send-timing/timing-fields';
 
 /** Every pattern on the SMS queue. The wire format is Nest's RMQ event: {"pattern", "data"}. */
@@ -62,6 +63,10 @@ export class SendSmsCommand {
 
   @ValidateIf(isProducerForm) @SmartEncodingField('SMART_ENCODING')
   smartEncoding?: boolean;
+
+  /** Both forms: NotifyX sets it on the commands it publishes for stored messages, as the queue it picks says. */
+  @PriorityField('the lane of the queue it was published to (the send queue: normal)')
+  priority?: Priority;
 
   @ApiPropertyOptional({ description: 'Set by NotifyX itself on commands for stored messages (signed); producers leave it out' })
   @ValidateIf((command: SendSmsCommand) => !isProducerForm(command)) @IsOptional() @ValidateNested() @Type(() => SendHint)

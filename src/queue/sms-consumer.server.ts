@@ -21,6 +21,11 @@ type ServerOptions = Required<RmqOptions>['options'];
  *   start-up needs no connection of its own and a reconnect re-declares what it needs.
  * A setup that fails while the connection stays up (a refused declaration) leaves no consumer:
  * the connection is then dropped on purpose, so the next one sets up again.
+ *
+ * It consumes every lane's queue (high, normal, low) on the one channel. The prefetch applies per
+ * consumer (RabbitMQ's basic.qos without `global`), so a lane's commands never queue in this
+ * process behind another lane's: a `high` one is delivered at once however many `low` ones the
+ * worker holds; which goes first from there is the pacer's lane order (src/lanes/lane-scheduler.ts).
  */
 export class SmsConsumerServer extends ServerRMQ {
   private readonly log = new Logger(SmsConsumerServer.name);
@@ -28,6 +33,7 @@ export class SmsConsumerServer extends ServerRMQ {
   constructor(
     options: ServerOptions,
     private readonly declareTopology: (channel: Channel) => Promise<void>,
+    private readonly lanes: { queue: string; consumerTag: string }[],
   ) {
     super(options);
   }
@@ -43,15 +49,17 @@ export class SmsConsumerServer extends ServerRMQ {
     await this.declareTopology(channel);
     await channel.assertQueue(this.queue, this.queueOptions);
     await channel.prefetch(this.getOptionsProp(this.options, 'prefetchCount', 0));
-    await channel.consume(
-      this.queue,
-      (message: ConsumeMessage | null) => {
-        if (!message) return this.reconnectSoon('the broker cancelled the consumer (queue deleted?)');
-        this.handleMessage(message, channel).catch((error) => this.handleError(error));
-      },
-      { noAck: this.noAck, consumerTag: this.getOptionsProp(this.options, 'consumerTag', undefined) },
-    );
-    this.log.log({ queue: this.queue }, 'consuming');
+    for (const { queue, consumerTag } of this.lanes) {
+      await channel.consume(
+        queue,
+        (message: ConsumeMessage | null) => {
+          if (!message) return this.reconnectSoon(`the broker cancelled the consumer of ${queue} (queue deleted?)`);
+          this.handleMessage(message, channel).catch((error) => this.handleError(error));
+        },
+        { noAck: this.noAck, consumerTag },
+      );
+    }
+    this.log.log({ queues: this.lanes.map(({ queue }) => queue) }, 'consuming');
     callback();
   }
 

@@ -1,5 +1,6 @@
 import type { Channel, Options } from 'amqplib';
 import type { RabbitSettings } from '../config/app-config';
+import { PRIORITIES, Priority } from '../lanes/priority';
 
 /**
  * How every SMS queue is declared, in one place: RabbitMQ refuses (PRECONDITION_FAILED) a
@@ -44,19 +45,29 @@ export function deadLetterQueueOptions(rabbit: RabbitSettings): Options.AssertQu
   return { durable: true, arguments: quorum(rabbit) };
 }
 
-/** A delay queue: its commands carry a per-message TTL and dead-letter back into the send queue. */
-export function retryQueueOptions(rabbit: RabbitSettings): Options.AssertQueue {
-  return { durable: true, arguments: { ...quorum(rabbit), ...deadLetterTo(rabbit, rabbit.queue) } };
+/**
+ * The queue of a lane: `normal` is the send queue itself (producers and older NotifyX versions
+ * publish there), `high` and `low` are `<queue>.high` and `<queue>.low`, declared alike. Lanes are
+ * queues of their own rather than a priority argument: an existing queue's arguments cannot change
+ * (PRECONDITION_FAILED), and quorum queues have no priorities before RabbitMQ 3.12.
+ */
+export function laneQueue(rabbit: RabbitSettings, priority: Priority = 'normal'): string {
+  return priority === 'normal' ? rabbit.queue : `${rabbit.queue}.${priority}`;
 }
 
-/** Delay queue for retry `attempt`; expired messages dead-letter back into the SMS queue. */
-export function retryQueueName(rabbit: RabbitSettings, attempt: number): string {
-  return `${rabbit.queue}.retry.${attempt}`;
+/** A delay queue: its commands carry a per-message TTL and dead-letter back into their lane's queue. */
+export function retryQueueOptions(rabbit: RabbitSettings, priority: Priority = 'normal'): Options.AssertQueue {
+  return { durable: true, arguments: { ...quorum(rabbit), ...deadLetterTo(rabbit, laneQueue(rabbit, priority)) } };
+}
+
+/** Delay queue for retry `attempt` of a lane; expired messages dead-letter back into that lane. */
+export function retryQueueName(rabbit: RabbitSettings, attempt: number, priority: Priority = 'normal'): string {
+  return `${laneQueue(rabbit, priority)}.retry.${attempt}`;
 }
 
 /** Levels 0 .. max(maxAttempts, 2) − 1. */
-export function retryQueueNames(rabbit: RabbitSettings, maxAttempts: number): string[] {
-  return Array.from({ length: Math.max(maxAttempts, 2) }, (_, level) => retryQueueName(rabbit, level));
+export function retryQueueNames(rabbit: RabbitSettings, maxAttempts: number, priority: Priority = 'normal'): string[] {
+  return Array.from({ length: Math.max(maxAttempts, 2) }, (_, level) => retryQueueName(rabbit, level, priority));
 }
 
 /**
@@ -67,8 +78,12 @@ export function retryQueueNames(rabbit: RabbitSettings, maxAttempts: number): st
  */
 export async function declareSmsTopology(channel: Channel, rabbit: RabbitSettings, maxAttempts: number): Promise<void> {
   await channel.assertQueue(rabbit.deadLetterQueue, deadLetterQueueOptions(rabbit));
-  // Level 0 holds re-checks of messages another worker may still be sending; 1.. hold retries.
-  for (const queue of retryQueueNames(rabbit, maxAttempts)) await channel.assertQueue(queue, retryQueueOptions(rabbit));
+  for (const priority of PRIORITIES) {
+    // The normal lane's queue is the consumer's own, declared with it.
+    if (priority !== 'normal') await channel.assertQueue(laneQueue(rabbit, priority), smsQueueOptions(rabbit));
+    // Level 0 holds re-checks of messages another worker may still be sending; 1.. hold retries.
+    for (const queue of retryQueueNames(rabbit, maxAttempts, priority)) await channel.assertQueue(queue, retryQueueOptions(rabbit, priority));
+  }
 }
 
 /** Exponential backoff with jitter: base·2^(attempt-1), capped, then a random 50–100% of it. */

@@ -1,7 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Channel } from 'amqplib';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { WORKER_CONSUMER_TAG } from '../queue/rmq-options';
+import { PRIORITIES } from '../lanes/priority';
+import { laneConsumerTag } from '../queue/rmq-options';
 
 /**
  * Graceful stop for the worker: cancel the consumer so no new command arrives, let the sends in
@@ -28,7 +29,7 @@ export class ConsumerDrain {
   async drain(graceMs: number): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    await this.channel?.cancel(WORKER_CONSUMER_TAG).catch(() => undefined);
+    for (const priority of PRIORITIES) await this.channel?.cancel(laneConsumerTag(priority)).catch(() => undefined);
     const deadline = Date.now() + graceMs;
     while (this.inFlight > 0 && Date.now() < deadline) await sleep(20);
     this.logger.log({ leftInFlight: this.inFlight }, 'consumer drained');

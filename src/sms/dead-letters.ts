@@ -8,6 +8,7 @@ import { projectField } from '../common/request-context';
 import { DeadLettersRepository } from '../dead-letters/dead-letters.repository';
 import { MessagesRepository } from '../messages/messages.repository';
 import { SmsPattern } from '../queue/sms-commands';
+import { laneQueue } from '../queue/sms-topology';
 import type { Delivery } from './delivery';
 
 export const REASON_HEADER = 'x-notifyx-reason';
@@ -46,7 +47,8 @@ export class DeadLetters {
   async park(delivery: Delivery, reason: string, command?: { messageId: string; requestId?: string }): Promise<void> {
     const messageId = command?.messageId;
     const content = command ? storedCommandContent(command) : delivery.message.content;
-    const { queue, deadLetterQueue } = this.config.rabbit;
+    const { deadLetterQueue } = this.config.rabbit;
+    const queue = laneQueue(this.config.rabbit, delivery.lane);
     const id = new Types.ObjectId().toHexString();
     const at = new Date();
     const headers = {

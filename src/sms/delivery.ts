@@ -1,6 +1,8 @@
 import { Logger } from '@nestjs/common';
 import type { RmqContext } from '@nestjs/microservices';
 import type { ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
+import type { Priority } from '../lanes/priority';
+import { laneOfConsumerTag } from '../queue/rmq-options';
 
 /**
  * One consumed command, settled exactly once: acked (after handing a copy on to a delay queue or
@@ -22,6 +24,11 @@ export class Delivery {
 
   get headers(): Record<string, unknown> {
     return this.message.properties.headers ?? {};
+  }
+
+  /** The lane whose queue it came from (each lane has its own consumer). */
+  get lane(): Priority {
+    return laneOfConsumerTag(this.message.fields.consumerTag);
   }
 
   get settled(): boolean {

@@ -144,4 +144,23 @@ describe('SendPacer without Redis', () => {
     // Slots at 0, 500 and 1,000 ms; the first two claims end at ~700 and ~700 ms, the third waits for the window.
     expect(done[2] - done[0]).toBeGreaterThanOrEqual(1000);
   });
+
+  it('reserves slots in lane order: a high caller goes ahead of a low backlog, and every lane keeps to the one pace', async () => {
+    const pacer = pacerWith(20);
+    const started = performance.now();
+    const released: { lane: string; at: number }[] = [];
+    const call = (lane: 'high' | 'low') => pacer.waitForSlot(null, undefined, lane).then(() => released.push({ lane, at: performance.now() - started }));
+    const lows = Array.from({ length: 12 }, () => call('low'));
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    const high = call('high');
+    await Promise.all([...lows, high]);
+    // 20/s reserves 6 slots ahead (300 ms). At 60 ms two have gone (0, 50 ms) and 6 are reserved
+    // (to 350 ms): the high one reserves the next free one (400 ms), the 9th, not the 13th.
+    const highAt = released.findIndex((entry) => entry.lane === 'high');
+    expect(highAt).toBeLessThanOrEqual(8);
+    expect(released[highAt].at).toBeLessThan(60 + 400);
+    const gaps = released.slice(1).map((entry, index) => entry.at - released[index].at);
+    // Slots 50 ms apart for all lanes together (a few ms of timer slack).
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(45);
+  });
 });

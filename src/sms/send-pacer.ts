@@ -3,6 +3,8 @@ import { Redis } from 'ioredis';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppConfig } from '../config/app-config';
+import { LaneScheduler } from '../lanes/lane-scheduler';
+import type { Priority } from '../lanes/priority';
 import { MemoryPaceStore, PaceRedis, PaceStore, RedisPaceStore, SLOWDOWN_RECOVERY_MS } from './pace-stores';
 
 /** Twilio's "Too Many Requests": the account or sender is over its rate. */
@@ -25,6 +27,13 @@ const WINDOW_MARGIN_MS = 30;
  */
 const PREPARE_LEAD_MS = 150;
 
+/**
+ * How far ahead this worker reserves slots for one sender: enough for each send to be prepared
+ * PREPARE_LEAD_MS before its slot with time to spare, and no more, as a `high` command accepted
+ * now waits behind these reservations (lane order decides who reserves next: LaneScheduler).
+ */
+const RESERVE_AHEAD_MS = 2 * PREPARE_LEAD_MS;
+
 /** How long a starting worker waits for Redis before it paces alone. */
 const READY_WAIT_MS = 5000;
 
@@ -43,6 +52,9 @@ export class SendPacer implements OnModuleInit, OnModuleDestroy {
   private readonly local = new MemoryPaceStore();
   private readonly redis?: PaceRedis;
   private readonly shared?: RedisPaceStore;
+  /** Per sender: who reserves the next slot, by lane. */
+  private readonly lanes = new Map<string, LaneScheduler>();
+  private readonly reservedAhead: number;
   private degraded = false;
 
   constructor(private readonly config: AppConfig) {
@@ -50,6 +62,7 @@ export class SendPacer implements OnModuleInit, OnModuleDestroy {
     this.intervalUs = maxMps > 0 ? 1_000_000 / maxMps : 0;
     const windowUs = Math.max(1_000_000, this.intervalUs);
     this.window = { us: windowUs + WINDOW_MARGIN_MS * 1000, limit: Math.max(1, Math.floor((maxMps * windowUs) / 1_000_000)) };
+    this.reservedAhead = Math.max(1, Math.ceil((maxMps * RESERVE_AHEAD_MS) / 1000));
     const { url, keyPrefix } = config.redis;
     if (!url || this.intervalUs === 0) return;
     this.redis = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 1000 }) as PaceRedis;
@@ -78,11 +91,26 @@ export class SendPacer implements OnModuleInit, OnModuleDestroy {
    * `prepare` (the work right before the send, run once, PREPARE_LEAD_MS before the slot) resolved;
    * null from `prepare` gives the slot up. At the slot the send is admitted through the window, and
    * waits there if the sends before it went late and close together.
+   *
+   * Callers reserve their slot in lane order (`priority`), at most RESERVE_AHEAD_MS of slots ahead
+   * per sender: every lane goes through the same slots and window, so the cap holds across lanes.
    */
-  async waitForSlot<T = true>(from: string | null, prepare?: () => Promise<T | null>): Promise<T | null> {
+  async waitForSlot<T = true>(from: string | null, prepare?: () => Promise<T | null>, priority: Priority = 'normal'): Promise<T | null> {
     const ready = prepare ?? (() => Promise.resolve(true as T));
     if (this.intervalUs === 0) return ready();
     const sender = this.senderOf(from);
+    const lanes = this.lanesOf(sender);
+    const release = await lanes.turn(priority);
+    try {
+      return await this.atSlot(sender, ready);
+    } finally {
+      release();
+      // Nobody holds or waits for a place: forget it, so many senders used once do not pile up.
+      if (lanes.state.held === 0) this.lanes.delete(sender);
+    }
+  }
+
+  private async atSlot<T>(sender: string, ready: () => Promise<T | null>): Promise<T | null> {
     // Sleeping from the reply never goes early: the slot falls between asking + wait and reply + wait.
     const waitMs = (await this.withStore((store) => store.reserve(sender, this.intervalUs))) / 1000;
     const slotAt = performance.now() + waitMs;
@@ -102,6 +130,12 @@ export class SendPacer implements OnModuleInit, OnModuleDestroy {
     if (this.intervalUs === 0) return;
     this.logger.warn({ sender: this.senderOf(from), recoveryMs: SLOWDOWN_RECOVERY_MS }, 'Twilio answered 20429: sending at half pace');
     await this.withStore((store) => store.slowDown(this.senderOf(from)));
+  }
+
+  private lanesOf(sender: string): LaneScheduler {
+    let lanes = this.lanes.get(sender);
+    if (!lanes) this.lanes.set(sender, (lanes = new LaneScheduler(this.reservedAhead)));
+    return lanes;
   }
 
   /** Mirrors TwilioProvider's choice of sender: Twilio counts MPS per number or messaging service. */

@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { validatePayload } from '../common/validation';
 import { AppConfig } from '../config/app-config';
 import { SendSmsCommand, SmsPattern, UnprocessableCommand } from '../queue/sms-commands';
+import type { Priority } from '../lanes/priority';
 import { retryQueueName } from '../queue/sms-topology';
 import { CommandFailures, FAILURES_HEADER, FailureOutcome } from './command-failures';
 import { ConsumerDrain } from './consumer-drain';
@@ -43,7 +44,7 @@ export class SmsController {
 
   private async outcomeOf(payload: unknown, delivery: Delivery): Promise<Outcome> {
     try {
-      return await this.sms.handle(await validatePayload(SendSmsCommand, payload));
+      return await this.sms.handle(await validatePayload(SendSmsCommand, payload), delivery.lane);
     } catch (error) {
       const outcome = this.failures.outcomeOf(error, delivery.headers);
       this.logger.error({ err: error, outcome: outcome.kind, failures: outcome.kind === 'again' ? outcome.failures : undefined }, 'command failed');
@@ -56,8 +57,11 @@ export class SmsController {
     try {
       if (outcome.kind === 'done') return delivery.ack();
       if (outcome.kind === 'dead') return await this.deadLetters.park(delivery, outcome.reason, 'command' in outcome ? outcome.command : undefined);
-      if (outcome.kind === 'retry') return await this.delay(delivery, outcome, storedCommandContent(outcome.command), delivery.headers);
-      return await this.delay(delivery, outcome, delivery.message.content, { ...delivery.headers, [FAILURES_HEADER]: outcome.failures });
+      if (outcome.kind === 'retry') {
+        return await this.delay(delivery, outcome, outcome.command.priority ?? 'normal', storedCommandContent(outcome.command), delivery.headers);
+      }
+      // The command as it came, so back into the lane it came from.
+      return await this.delay(delivery, outcome, delivery.lane, delivery.message.content, { ...delivery.headers, [FAILURES_HEADER]: outcome.failures });
     } catch (error) {
       this.logger.error({ err: error }, 'could not settle the command; handing it back');
       if (delivery.settled) return;
@@ -66,9 +70,9 @@ export class SmsController {
     }
   }
 
-  /** The command waits in a delay queue and dead-letters back into the SMS queue when it expires; then the original is acked. */
-  private async delay(delivery: Delivery, wait: { delayMs: number; level: number }, content: Buffer, headers: Record<string, unknown>) {
-    const queue = retryQueueName(this.config.rabbit, Math.min(wait.level, Math.max(this.config.retry.maxAttempts, 2) - 1));
+  /** The command waits in its lane's delay queue and dead-letters back into the lane's queue when it expires; then the original is acked. */
+  private async delay(delivery: Delivery, wait: { delayMs: number; level: number }, lane: Priority, content: Buffer, headers: Record<string, unknown>) {
+    const queue = retryQueueName(this.config.rabbit, Math.min(wait.level, Math.max(this.config.retry.maxAttempts, 2) - 1), lane);
     await delivery.publish(queue, content, { headers, expiration: String(Math.max(1, Math.round(wait.delayMs))) });
     delivery.ack();
   }

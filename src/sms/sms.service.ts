@@ -6,6 +6,7 @@ import { Actor, isSendable, MessageLifecycle } from '../lifecycle/message-lifecy
 import { MessageStatus } from '../lifecycle/message-status';
 import { MessagesRepository } from '../messages/messages.repository';
 import { MessageIntake } from '../messages/message-intake';
+import { laneField, Priority } from '../lanes/priority';
 import type { SendSmsCommand } from '../queue/sms-commands';
 import { retryDelayMs } from '../queue/sms-topology';
 import { hintOf, SendHint, verifiedHint } from '../queue/send-hint';
@@ -32,7 +33,7 @@ export type DeliveryOutcome =
   | { kind: 'dead'; reason: string; command: StoredCommand };
 
 /** Once a message is stored, what travels on (delay queue, dead letters) is its id (and a signed hint), never the producer's text. */
-export type StoredCommand = Required<Pick<SendSmsCommand, 'messageId'>> & Pick<SendSmsCommand, 'requestId' | 'stored'>;
+export type StoredCommand = Required<Pick<SendSmsCommand, 'messageId'>> & Pick<SendSmsCommand, 'requestId' | 'stored' | 'priority'>;
 
 /** A message held for sending: its state as the log says, with what the send needs. */
 type Held = Basis & Pick<MessageState, 'to' | 'from' | 'body'>;
@@ -62,8 +63,12 @@ export class SmsService {
     private readonly projects: ProjectsService,
   ) {}
 
-  /** One `sms.send` command: a stored message's id, or a producer's message to store first. */
-  async handle(command: SendSmsCommand): Promise<DeliveryOutcome> {
+  /**
+   * One `sms.send` command: a stored message's id, or a producer's message to store first. `lane`:
+   * the lane whose queue it came from, its priority unless the command names one.
+   */
+  async handle(command: SendSmsCommand, lane: Priority = 'normal'): Promise<DeliveryOutcome> {
+    const priority = command.priority ?? lane;
     if (command.messageId) {
       const hint = verifiedHint(command.messageId, command.stored, this.config.twilio.authToken);
       const known = hint && {
@@ -71,12 +76,12 @@ export class SmsService {
         ...(hint.exp === undefined ? {} : { expiresAt: new Date(hint.exp) }), ...(hint.p === undefined ? {} : { projectId: hint.p }),
         ...eventContextOf(hint.ctx),
       };
-      return this.deliver(command.messageId, { actor: 'worker', requestId: command.requestId }, known);
+      return this.deliver(command.messageId, { actor: 'worker', requestId: command.requestId }, known, priority);
     }
     const projectId = await this.projects.producerProject(command.projectId);
     const by: Actor = { actor: 'producer', requestId: command.requestId, projectId };
     const { to = '', body = '', from, metadata, smartEncoding, statusCallback } = command;
-    const request = { to, body, from, metadata, smartEncoding, statusCallback };
+    const request = { to, body, from, metadata, smartEncoding, statusCallback, priority };
     const prepared = { ...this.intake.prepare(request, by), expiresAt: resolveExpiry(command, { mayHavePassed: true }) };
     const { message, created } = await this.lifecycle.accept(prepared, by, { producerId: command.producerId });
     if (!created && (message.to !== prepared.to || message.body !== prepared.body)) {
@@ -84,17 +89,18 @@ export class SmsService {
     }
     // After the store, so a repeated command is not counted twice; a refusal ends the message `blocked`.
     if (created && !(await this.policy.screen(message, by))) return { kind: 'done' };
-    return this.deliver(message.id, by, created ? { ...message, pending: [] } : undefined);
+    return this.deliver(message.id, by, created ? { ...message, pending: [] } : undefined, priority);
   }
 
   /**
    * Sends one stored message: the blocklist, a pace slot, then the claim right before Twilio, so
    * the claim's time is when the send started. A repeated or stray command loses the claim's fence
-   * and sends nothing.
+   * and sends nothing. Its lane is the one stored with it, else the one its command came by.
    */
-  async deliver(messageId: string, by: Actor, known?: Held): Promise<DeliveryOutcome> {
-    const basis = known ?? (await this.lifecycle.load(messageId));
-    if (!basis) throw new UnknownMessageError(messageId);
+  async deliver(messageId: string, by: Actor, known?: Held, lane: Priority = 'normal'): Promise<DeliveryOutcome> {
+    const loaded = known ?? (await this.lifecycle.load(messageId));
+    if (!loaded) throw new UnknownMessageError(messageId);
+    const basis = { ...loaded, priority: loaded.priority ?? lane };
     if (!isSendable(basis)) return this.settleUnclaimable(messageId, by, basis as MessageState);
     if (isExpired(basis)) return this.expire(basis, by);
     if (await this.optOuts.isBlocked(basis.to)) {
@@ -102,9 +108,9 @@ export class SmsService {
       return { kind: 'done' };
     }
     // Claimed just ahead of the pace slot (the pacer runs it), so the claim's time is the send's start.
-    const claimed = await this.pacer.waitForSlot(basis.from, () => this.lifecycle.claim(messageId, by, basis));
-    if (!claimed) return this.settleUnclaimable(messageId, by);
-    return this.send(claimed as Held, by);
+    const claimed = await this.pacer.waitForSlot(basis.from, () => this.lifecycle.claim(messageId, by, basis), basis.priority);
+    if (!claimed) return this.settleUnclaimable(messageId, by, undefined, basis.priority);
+    return this.send({ ...claimed, priority: basis.priority } as Held, by);
   }
 
   private async send(held: Held, by: Actor, options = { askProviderFirst: false }): Promise<DeliveryOutcome> {
@@ -113,7 +119,7 @@ export class SmsService {
       const earlier = options.askProviderFirst || this.lastTryWasAmbiguous(held) ? await this.findOwnSend(held) : null;
       if (!earlier && this.stoppedSinceClaim(held)) {
         this.logger.warn(log, 'stopped between claim and send; leaving the attempt to be settled');
-        return this.recheck(held.id, by, this.staleAt(held) - Date.now());
+        return this.recheck(held.id, by, this.staleAt(held) - Date.now(), held.priority);
       }
       // Its time may have run out while it waited for its pace slot: never sent late.
       if (!earlier && isExpired(held)) return await this.expire(held, by);
@@ -138,7 +144,7 @@ export class SmsService {
       const requeued = await this.lifecycle.scheduleRetry(held, failure, { attempt: held.attempts, delayMs }, by);
       // A retry after an answer Twilio gave carries a hint; after none (a timeout), it reads the message and asks Twilio first.
       const hint = requeued && error.providerCode !== undefined ? this.hintFor({ ...held, ...requeued }) : undefined;
-      const command = { messageId: held.id, requestId: by.requestId, ...(hint ? { stored: hint } : {}) };
+      const command = { messageId: held.id, requestId: by.requestId, ...laneField(held.priority), ...(hint ? { stored: hint } : {}) };
       return requeued ? { kind: 'retry', delayMs, level: held.attempts, command } : { kind: 'done' };
     }
     if (error.providerCode === TWILIO_UNSUBSCRIBED) {
@@ -148,7 +154,7 @@ export class SmsService {
     await this.lifecycle.markFailed(held, { ...failure, description: `${gaveUp}${failure.description}` }, by);
     if (!error.retryable) return { kind: 'done' };
     const reason = `${gaveUp}${failure.code ?? 'network'} ${failure.message}`;
-    return { kind: 'dead', reason, command: { messageId: held.id, requestId: by.requestId } };
+    return { kind: 'dead', reason, command: { messageId: held.id, requestId: by.requestId, ...laneField(held.priority) } };
   }
 
   /** A retry after a failure without Twilio's answer (network, timeout) may find the text already went out. */
@@ -190,14 +196,15 @@ export class SmsService {
    * the Twilio timeout has lost its worker: take it over and ask Twilio first; a younger one may
    * still be in a live worker's hands, so look again when it would be stale.
    */
-  private async settleUnclaimable(messageId: string, by: Actor, loaded?: MessageState): Promise<DeliveryOutcome> {
+  private async settleUnclaimable(messageId: string, by: Actor, loaded?: MessageState, lane?: Priority): Promise<DeliveryOutcome> {
     const state = loaded ?? (await this.lifecycle.load(messageId));
     if (!state) throw new UnknownMessageError(messageId);
     if (state.status !== MessageStatus.Sending) return { kind: 'done' };
-    if (Date.now() < this.staleAt(state)) return this.recheck(messageId, by, this.staleAt(state) - Date.now());
+    const priority = state.priority ?? lane;
+    if (Date.now() < this.staleAt(state)) return this.recheck(messageId, by, this.staleAt(state) - Date.now(), priority);
     const staleBefore = new Date(Date.now() - this.config.twilio.timeoutMs - STALE_MARGIN_MS);
     const reclaimed = await this.lifecycle.reclaimStale(state, staleBefore, by);
-    return reclaimed ? this.send({ ...state, ...reclaimed } as Held, by, { askProviderFirst: true }) : { kind: 'done' };
+    return reclaimed ? this.send({ ...state, ...reclaimed, priority } as Held, by, { askProviderFirst: true }) : { kind: 'done' };
   }
 
   private async expire(held: Basis, by: Actor): Promise<DeliveryOutcome> {
@@ -205,8 +212,8 @@ export class SmsService {
     return { kind: 'done' };
   }
 
-  private recheck(messageId: string, by: Actor, delayMs: number): DeliveryOutcome {
-    return { kind: 'retry', delayMs: Math.max(delayMs, 0) + 100, level: 0, command: { messageId, requestId: by.requestId } };
+  private recheck(messageId: string, by: Actor, delayMs: number, priority?: Priority): DeliveryOutcome {
+    return { kind: 'retry', delayMs: Math.max(delayMs, 0) + 100, level: 0, command: { messageId, requestId: by.requestId, ...laneField(priority) } };
   }
 
   /** The hint a command for this stored, queued message carries, so its worker need not read it. */

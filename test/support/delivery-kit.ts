@@ -15,6 +15,7 @@ export interface MessageView {
   errorMessage?: string;
   errorDescription?: string;
   history: { status: string; at: string; detail?: string }[];
+  priority?: 'high' | 'normal' | 'low';
   createdAt: string;
 }
 

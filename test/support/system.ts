@@ -103,8 +103,11 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
       await sandbox.close();
       dropAfterRun(dbName);
       await mongo.close();
+      const attempts = Number(env.SMS_MAX_ATTEMPTS ?? new EnvDto().SMS_MAX_ATTEMPTS);
+      // Every lane's queue and delay queues (the high and low lanes beside the send queue), and the events' queues.
+      const lanes = [queue, `${queue}.high`, `${queue}.low`];
       await deleteQueues(env.RABBITMQ_URL.split(','), [
-        queue, `${queue}.dead`, ...retryQueues(queue, Number(env.SMS_MAX_ATTEMPTS ?? new EnvDto().SMS_MAX_ATTEMPTS)), ...webhookQueues(env),
+        ...lanes, `${queue}.dead`, ...lanes.flatMap((lane) => retryQueues(lane, attempts)), ...webhookQueues(env),
       ], env.EVENTS_EXCHANGE);
     },
   };

@@ -6,6 +6,7 @@ import {
 import { IsTemplateVariables } from '../../templates/template-variables';
 import { IsOmittable } from '../../common/omittable';
 import { StatusCallbackField } from '../../webhook-endpoints/status-callback.field';
+import { PriorityField, Priority } from '../../lanes/priority';
 import { ExpiresAtField, QuietHoursDto, QuietHoursField, SmartEncodingField, ValidForField } from '../../send-timing/timing-fields';
 
 export const MAX_RECIPIENTS = 10_000;
@@ -50,6 +51,9 @@ export class BulkSendDto {
 
   @SmartEncodingField()
   smartEncoding?: boolean;
+
+  @PriorityField('low (a bulk send drains behind single sends)')
+  priority?: Priority;
 
   @QuietHoursField()
   quietHours?: QuietHoursDto | false;

@@ -38,6 +38,7 @@ export class MessageViewDto extends AcceptedMessageDto {
   @ApiPropertyOptional({ description: 'Where this message\'s events are posted', example: 'https://orders.example.com/sms-status' }) statusCallback?: string;
   @ApiProperty({ type: [StatusChangeDto] }) history!: StatusChangeDto[];
   @ApiPropertyOptional({ description: 'Not handed to Twilio by then, it ends `expired`' }) expiresAt?: Date;
+  @ApiPropertyOptional({ enum: ['high', 'normal', 'low'], example: 'normal', description: 'The lane it waits in; absent on messages stored before lanes existed (normal)' }) priority?: 'high' | 'normal' | 'low';
   @ApiPropertyOptional({ description: 'Batch this message was accepted in' }) batchId?: string;
   @ApiProperty() createdAt!: Date;
   @ApiProperty() updatedAt!: Date;

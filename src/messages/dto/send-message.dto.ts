@@ -5,6 +5,7 @@ import { IsTemplateVariables } from '../../templates/template-variables';
 import { IsSafeMetadata } from '../../common/safe-metadata.validator';
 import { IsOmittable } from '../../common/omittable';
 import { StatusCallbackField } from '../../webhook-endpoints/status-callback.field';
+import { PriorityField, Priority } from '../../lanes/priority';
 import { ExpiresAtField, QuietHoursDto, QuietHoursField, SmartEncodingField, ValidForField } from '../../send-timing/timing-fields';
 
 const usesTemplate = (dto: { templateId?: string; templateName?: string }) =>
@@ -51,6 +52,9 @@ export class SendMessageDto {
 
   @SmartEncodingField()
   smartEncoding?: boolean;
+
+  @PriorityField('normal')
+  priority?: Priority;
 
   @QuietHoursField()
   quietHours?: QuietHoursDto | false;

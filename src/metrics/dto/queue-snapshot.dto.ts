@@ -2,8 +2,8 @@ import { ApiProperty } from '@nestjs/swagger';
 
 export class QueueStatsDto {
   @ApiProperty({ example: 'notifyx.sms' }) queue!: string;
-  @ApiProperty({ enum: ['main', 'retry', 'dead'], description: 'main: send commands; retry: waiting for a retry; dead: parked' })
-  role!: 'main' | 'retry' | 'dead';
+  @ApiProperty({ enum: ['main', 'lane', 'retry', 'dead'], description: 'main: send commands (the normal lane); lane: the high and low lanes; retry: waiting for a retry; dead: parked' })
+  role!: 'main' | 'lane' | 'retry' | 'dead';
 
   @ApiProperty({ description: 'Messages ready in the queue (not those a worker holds unacked)' }) messages!: number;
   @ApiProperty({ description: 'Consumers (worker channels) on the queue' }) consumers!: number;

@@ -18,6 +18,12 @@ export class QuietHoursPreviewDto {
   @ApiPropertyOptional({ description: 'Set when it falls inside the window: the time it is moved to (also its sendAt)' }) deferredTo?: Date;
 }
 
+export class LanePreviewDto {
+  @ApiProperty({ enum: ['high', 'normal', 'low'], example: 'high', description: 'The priority it would have: given, else normal for a single send, low for bulk' })
+  priority!: 'high' | 'normal' | 'low';
+  @ApiProperty({ example: 'notifyx.sms.high', description: 'The RabbitMQ queue its command would wait in' }) queue!: string;
+}
+
 export class MessagePreviewDto {
   @ApiProperty({ example: '+5511987654321' }) to!: string;
   @ApiPropertyOptional({ example: 'BR', description: 'ISO 3166-1 country of the number; absent when the digits do not pin one down' }) country?: string;
@@ -28,6 +34,7 @@ export class MessagePreviewDto {
   @ApiPropertyOptional({ type: SmartEncodingResultDto, description: 'Set when smart encoding is on: the segments and encoding before it' })
   smartEncoding?: SmartEncodingResultDto;
   @ApiProperty({ type: PolicyVerdictDto }) policy!: PolicyVerdictDto;
+  @ApiProperty({ type: LanePreviewDto, description: 'The lane it would wait in (README, "Priority lanes")' }) lane!: LanePreviewDto;
   @ApiPropertyOptional({ description: 'When it would go out, if not at once: the requested sendAt, or the end of the quiet hours it falls in' }) sendAt?: Date;
   @ApiPropertyOptional({ description: 'When it would expire' }) expiresAt?: Date;
   @ApiPropertyOptional({ type: QuietHoursPreviewDto, description: 'Set when quiet hours apply to it' }) quietHours?: QuietHoursPreviewDto;
