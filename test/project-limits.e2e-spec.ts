@@ -1,5 +1,6 @@
 import { brMobile, Broker } from './support/delivery-kit';
 import { RunningSystem, startSystem, TEST_API_KEY } from './support/system';
+import { asKey, createProject } from './support/projects';
 import { waitFor } from './support/wait-for';
 
 const SOON = () => new Date(Date.now() + 3_600_000).toISOString();
@@ -9,20 +10,14 @@ const PORTUGAL = '+351912345678';
 describe('projects: limits, producers and opt-outs', () => {
   let system: RunningSystem;
   let broker: Broker;
-  const as = (key: string) => ({
-    get: (path: string) => system.http().get(path).set('x-api-key', key),
-    post: (path: string, body: object = {}) => system.http().post(path).set('x-api-key', key).send(body),
-    patch: (path: string, body: object) => system.http().patch(path).set('x-api-key', key).send(body),
-    delete: (path: string) => system.http().delete(path).set('x-api-key', key),
-  });
+  const as = (key: string) => asKey(() => system, key);
   const root = as(TEST_API_KEY);
   const send = (key: string, to: string, body = 'hello') => as(key).post('/v1/messages', { to, body, sendAt: SOON() });
 
   /** A project with the given limits and one key holding every scope. */
   async function project(name: string, limits: object = {}): Promise<{ id: string; key: string }> {
-    const { id } = (await root.post('/v1/projects', { name, ...limits }).expect(201)).body as { id: string };
-    const { key } = (await root.post('/v1/api-keys', { name, scopes: ['admin', 'messages:read', 'messages:send'], projectId: id }).expect(201)).body as { key: string };
-    return { id, key };
+    const { id, admin } = await createProject(() => system, name, limits);
+    return { id, key: admin };
   }
 
   beforeAll(async () => {

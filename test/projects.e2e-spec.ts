@@ -1,5 +1,6 @@
 import { brMobile, Broker, deliveryKit } from './support/delivery-kit';
 import { RunningSystem, startSystem, TEST_API_KEY } from './support/system';
+import { asKey, createProject } from './support/projects';
 import { waitFor } from './support/wait-for';
 import { TemplatesRepository } from '../src/templates/templates.repository';
 
@@ -17,18 +18,12 @@ describe('projects: one project cannot see or touch another', () => {
   let broker: Broker;
   let a: Keys;
   let b: Keys;
-  const as = (key: string) => ({
-    get: (path: string) => system.http().get(path).set('x-api-key', key),
-    post: (path: string, body: object = {}) => system.http().post(path).set('x-api-key', key).send(body),
-    patch: (path: string, body: object) => system.http().patch(path).set('x-api-key', key).send(body),
-    delete: (path: string) => system.http().delete(path).set('x-api-key', key),
-  });
+  const as = (key: string) => asKey(() => system, key);
   const root = as(TEST_API_KEY);
   const ids = (response: { body: { items: { id: string }[] } }) => response.body.items.map((item) => item.id);
 
   async function project(name: string): Promise<Keys> {
-    const { id } = (await root.post('/v1/projects', { name }).expect(201)).body as { id: string };
-    const admin = (await root.post('/v1/api-keys', { name: `${name}-admin`, scopes: ['admin', 'messages:read', 'messages:send'], projectId: id }).expect(201)).body.key as string;
+    const { id, admin } = await createProject(() => system, name);
     // A project's own admin makes its keys; they land in its project without naming it.
     const sender = (await as(admin).post('/v1/api-keys', { name: `${name}-sender`, scopes: ['messages:send', 'messages:read'] }).expect(201)).body;
     expect(sender.projectId).toBe(id);

@@ -1,5 +1,6 @@
 import { brMobile } from './support/delivery-kit';
 import { freePort, RunningSystem, startSystem, TEST_API_KEY, TEST_FROM } from './support/system';
+import { asKey, createProject } from './support/projects';
 import { waitFor } from './support/wait-for';
 import { ReceivedPost, WebhookReceiver } from './support/webhook-receiver';
 
@@ -18,23 +19,14 @@ describe('webhook endpoints per project', () => {
   let receiver: WebhookReceiver;
   let a: Keys;
   let b: Keys;
-  const as = (key: string) => ({
-    get: (path: string) => system.http().get(path).set('x-api-key', key),
-    post: (path: string, body: object = {}) => system.http().post(path).set('x-api-key', key).send(body),
-    patch: (path: string, body: object) => system.http().patch(path).set('x-api-key', key).send(body),
-    delete: (path: string) => system.http().delete(path).set('x-api-key', key),
-  });
+  const as = (key: string) => asKey(() => system, key);
   const root = as(TEST_API_KEY);
   const startedAt = new Date();
   /** Posts the receiver got for the endpoint made with `?for=<tag>`. */
   const postsFor = (tag: string): ReceivedPost[] => receiver.posts.filter((post) => post.path === `/hook?for=${tag}`);
   const delivered = (tag: string, messageId: string) => postsFor(tag).some((post) => post.event.type === 'message.delivered' && post.event.data.messageId === messageId);
 
-  async function project(name: string): Promise<Keys> {
-    const { id } = (await root.post('/v1/projects', { name }).expect(201)).body as { id: string };
-    const admin = (await root.post('/v1/api-keys', { name: `${name}-admin`, scopes: ['admin', 'messages:read', 'messages:send'], projectId: id }).expect(201)).body.key as string;
-    return { id, admin };
-  }
+  const project = (name: string): Promise<Keys> => createProject(() => system, name);
 
   async function endpoint(key: string, tag: string): Promise<string> {
     const eventTypes = ['message.sent', 'message.delivered', 'message.received', 'opt_out.changed'];
