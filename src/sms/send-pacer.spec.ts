@@ -159,8 +159,10 @@ describe('SendPacer without Redis', () => {
     const highAt = released.findIndex((entry) => entry.lane === 'high');
     expect(highAt).toBeLessThanOrEqual(8);
     expect(released[highAt].at).toBeLessThan(60 + 400);
-    const gaps = released.slice(1).map((entry, index) => entry.at - released[index].at);
-    // Slots 50 ms apart for all lanes together (a few ms of timer slack).
-    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(45);
+    // The high one waits for its slot in the one pace (400 ms); a pace of its own would let it go at once (~60 ms).
+    expect(released[highAt].at).toBeGreaterThanOrEqual(350);
+    // All lanes together keep to 50 ms a slot on average. Not each gap: a release late to its slot (a busy
+    // machine; seen in CI, one gap of 40 ms) is followed by a shorter gap, as the pacer's window allows.
+    expect((released.at(-1)!.at - released[0].at) / (released.length - 1)).toBeGreaterThanOrEqual(45);
   });
 });
