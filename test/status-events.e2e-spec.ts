@@ -54,6 +54,7 @@ describe('status events on the events topic exchange', () => {
     expect(events[1].data.twilioSid).toMatch(/^SM/);
     // Settled in the store once confirmed: nothing is left for the relay.
     await waitFor('events settled', async () => (await audit().countDocuments({ messageId: body.id, eventPending: true })) === 0);
+    expect(await audit().countDocuments({ messageId: body.id, eventBucket: { $exists: true } })).toBe(0);
   });
 
   it('publishes the outcome of a producer command under its producerId, failures with their code', async () => {
@@ -96,5 +97,17 @@ describe('status events on the events topic exchange', () => {
     const ids = listener.of(body.id).map((event) => event.id);
     expect(ids.length).toBe(new Set(ids).size);
     expect(listener.of(body.id).map((event) => event.type).sort()).toEqual(['message.delivered', 'message.sending', 'message.sent']);
+  });
+
+  it('an event left pending by a version without settle buckets is published by the relay and settled', async () => {
+    const messageId = randomBytes(12).toString('hex');
+    // As such a version wrote it: pending, no eventBucket; its process is gone.
+    await audit().insertOne({
+      at: new Date(Date.now() - RELAY_AFTER_MS - 1000), actor: 'worker', action: 'message.status_changed', messageId, seq: 3,
+      fence: `${messageId}:3`, change: { status: 'sent', set: { twilioSid: 'SMold' } }, event: { segments: 1 }, eventPending: true,
+    });
+    const sent = await waitFor('the old entry\'s event, from the relay', async () => listener.of(messageId).find((event) => event.type === 'message.sent'), 15000);
+    expect(sent.data).toMatchObject({ messageId, sequence: 3, twilioSid: 'SMold', segments: 1 });
+    await waitFor('settled', async () => (await audit().countDocuments({ messageId, eventPending: true })) === 0, 15000);
   });
 });

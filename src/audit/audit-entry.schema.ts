@@ -57,6 +57,10 @@ export class AuditEntry {
    */
   @Prop()
   eventPending?: boolean;
+
+  /** A pending event's settle key (src/audit/event-bucket.ts); cleared with `eventPending`. */
+  @Prop()
+  eventBucket?: string;
 }
 
 export const AuditEntrySchema = SchemaFactory.createForClass(AuditEntry);
@@ -73,3 +77,5 @@ AuditEntrySchema.index({ fence: 1 }, { unique: true, sparse: true });
 // The event relay's look-up of unpublished events ({eventPending: true}) is created by the API once
 // at start (EventStoreSetup), not declared here: every process would race to create it otherwise.
 export const EVENT_PENDING_INDEX = { key: { eventPending: 1 }, options: { sparse: true, name: 'eventPending_1' } } as const;
+// The settle's look-up of its events ({eventBucket, fence: {$in}}): created with it, for the same reason.
+export const EVENT_BUCKET_INDEX = { key: { eventBucket: 1 }, options: { sparse: true, name: 'eventBucket_1' } } as const;

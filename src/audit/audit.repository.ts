@@ -4,7 +4,7 @@ import { Model, Types } from 'mongoose';
 import { insertNew } from '../common/insert-new';
 import { projectField } from '../common/request-context';
 import { withoutUndefined } from '../common/without-undefined';
-import { AuditEntry, EVENT_PENDING_INDEX } from './audit-entry.schema';
+import { AuditEntry, EVENT_BUCKET_INDEX, EVENT_PENDING_INDEX } from './audit-entry.schema';
 
 const DUPLICATE_KEY = 11000;
 
@@ -21,6 +21,12 @@ export interface AuditRecord extends AuditEntry {
 export interface EventScope {
   projectId: string;
   sharedTypes: readonly string[];
+}
+
+/** A published event's entry, named for its settle. */
+export interface SettledEvent {
+  fence: string;
+  eventBucket?: string;
 }
 
 export interface AuditFilter {
@@ -88,15 +94,24 @@ export class AuditRepository {
     return this.model.find(query, { _id: 0 }).sort({ at: 1 }).limit(limit).lean<AuditEntry[]>();
   }
 
-  /** One write for a whole batch of published events. */
-  async settleEvents(fences: string[]): Promise<void> {
-    if (fences.length === 0) return;
-    await this.model.collection.updateMany({ eventPending: true, fence: { $in: fences } }, { $unset: { eventPending: '' } });
+  /**
+   * One write per bucket of a batch of published events (one, or two across a window's end): each
+   * reads only its bucket's pending entries. Entries written before buckets existed are settled by
+   * their flag.
+   */
+  async settleEvents(events: SettledEvent[]): Promise<void> {
+    const byBucket = new Map<string | undefined, string[]>();
+    for (const { fence, eventBucket } of events) byBucket.set(eventBucket, [...(byBucket.get(eventBucket) ?? []), fence]);
+    await Promise.all([...byBucket].map(([eventBucket, fences]) => this.model.collection.updateMany(
+      { ...(eventBucket ? { eventBucket } : { eventPending: true }), fence: { $in: fences } },
+      { $unset: { eventPending: '', eventBucket: '' } },
+    )));
   }
 
   /** Idempotent; called by one process kind only (see EVENT_PENDING_INDEX). */
   async ensureEventIndex(): Promise<void> {
     await this.model.collection.createIndex(EVENT_PENDING_INDEX.key, EVENT_PENDING_INDEX.options);
+    await this.model.collection.createIndex(EVENT_BUCKET_INDEX.key, EVENT_BUCKET_INDEX.options);
   }
 
   async find(filter: AuditFilter): Promise<AuditRecord[]> {
@@ -111,6 +126,6 @@ export class AuditRepository {
       .limit(filter.limit)
       .lean<(AuditEntry & { _id: Types.ObjectId })[]>();
     // The fence is how a status change was decided, not part of what the log says.
-    return docs.map(({ _id, fence: _fence, eventPending: _pending, ...rest }) => ({ id: _id.toHexString(), ...rest }));
+    return docs.map(({ _id, fence: _fence, eventPending: _pending, eventBucket: _bucket, ...rest }) => ({ id: _id.toHexString(), ...rest }));
   }
 }

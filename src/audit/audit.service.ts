@@ -1,7 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AuditAction } from './audit-actions';
 import { AuditEntry, LoggedFields } from './audit-entry.schema';
-import { AuditFilter, AuditRecord, AuditRepository, EventScope } from './audit.repository';
+import { AuditFilter, AuditRecord, AuditRepository, EventScope, SettledEvent } from './audit.repository';
+import { eventBucketOf } from './event-bucket';
 
 export interface AuditEvent {
   actor: string;
@@ -19,7 +20,7 @@ export interface AuditEvent {
 export type AuditListener = (event: AuditEvent, at: Date) => void;
 
 /** A status change as its fenced entry holds it, or an entry carrying an event of its own. */
-export type FencedEvent = AuditEvent & { fence: string; seq?: number; change?: LoggedFields; event?: Record<string, unknown> };
+export type FencedEvent = AuditEvent & { fence: string; seq?: number; change?: LoggedFields; event?: Record<string, unknown>; eventBucket?: string };
 
 /** An event published with an entry (src/events/): written with it, so it is never lost. */
 export interface PublishedEvent {
@@ -54,17 +55,18 @@ export class AuditService {
    */
   async recordFenced(event: FencedEvent, at = new Date()): Promise<boolean> {
     // Written pending: the entry is the outbox of its event until the broker confirms it.
-    if (!(await this.repository.appendFenced({ ...event, at, eventPending: true }))) return false;
+    const pending = { ...event, eventBucket: eventBucketOf(at) };
+    if (!(await this.repository.appendFenced({ ...pending, at, eventPending: true }))) return false;
     this.logger.log({ audit: event.action, actor: event.actor, messageId: event.messageId, requestId: event.requestId });
     for (const listener of this.listeners) this.notify(listener, event, at);
-    for (const listener of this.changeListeners) this.notify((entry) => listener(entry as FencedEvent, at), event, at);
+    for (const listener of this.changeListeners) this.notify(() => listener(pending, at), event, at);
     return true;
   }
 
   /** Fenced by the event's id: recorded again (a retried request), it is stored and published once. */
   private async recordPublished(event: AuditEvent, publish: PublishedEvent): Promise<void> {
     const at = new Date();
-    const entry = { ...event, fence: `event:${publish.id}`, event: { ...publish } };
+    const entry = { ...event, fence: `event:${publish.id}`, event: { ...publish }, eventBucket: eventBucketOf(at) };
     if (!(await this.repository.appendFenced({ ...entry, at, eventPending: true }))) return;
     this.logger.log({ audit: event.action, actor: event.actor, requestId: event.requestId });
     for (const listener of this.listeners) this.notify(listener, event, at);
@@ -83,8 +85,8 @@ export class AuditService {
     return this.repository.changesBetween(from, to, limit, scope);
   }
 
-  settleEvents(fences: string[]): Promise<void> {
-    return this.repository.settleEvents(fences);
+  settleEvents(events: SettledEvent[]): Promise<void> {
+    return this.repository.settleEvents(events);
   }
 
   ensureEventIndex(): Promise<void> {

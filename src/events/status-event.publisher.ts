@@ -17,8 +17,8 @@ const CONFIRM_TIMEOUT_MS = 10_000;
 export const STATUS_CALLBACK_HEADER = 'x-notifyx-status-callback';
 
 export function pendingEntryOf(entry: AuditEntry | FencedEvent, at: Date): PendingEntry {
-  const { fence, projectId, messageId, seq, change, event } = entry;
-  return { fence: fence!, at, ...projectField(projectId), messageId, seq, change, event };
+  const { fence, projectId, messageId, seq, change, event, eventBucket } = entry;
+  return { fence: fence!, at, ...projectField(projectId), messageId, seq, change, event, ...(eventBucket ? { eventBucket } : {}) };
 }
 
 /**
@@ -107,7 +107,7 @@ export class StatusEventPublisher implements OnModuleInit, OnApplicationShutdown
       return this.publish(event, statusCallback);
     }));
     const published = complete.filter((_entry, index) => results[index].status === 'fulfilled');
-    await this.audit.settleEvents(published.map((entry) => entry.fence));
+    await this.audit.settleEvents(published.map(({ fence, eventBucket }) => ({ fence, eventBucket })));
     if (published.length < complete.length) throw new Error(`${complete.length - published.length} events not confirmed by the broker`);
     return published.length;
   }

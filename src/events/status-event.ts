@@ -37,6 +37,8 @@ export interface PendingEntry {
   seq?: number;
   change?: LoggedFields;
   event?: Record<string, unknown>;
+  /** Its settle key (src/audit/event-bucket.ts); none on entries written before buckets. */
+  eventBucket?: string;
 }
 
 /** What goes out on the exchange and to webhooks: the Standard Webhooks shape. */
