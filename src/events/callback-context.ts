@@ -18,14 +18,18 @@ function isStringMap(value: unknown): value is Record<string, string> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((item) => typeof item === 'string');
 }
 
+/** What a context tells of its message, as the message's own fields. */
+export type ContextFields = Omit<EventContext, 'known' | 'acceptedAt'> & { createdAt?: Date };
+
 /** The fields of a basis a context gives (from a hint or a callback URL), only those of the right type. */
-export function eventContextOf(context: EventContext | undefined): Omit<EventContext, 'known'> {
+export function eventContextOf(context: EventContext | undefined): ContextFields {
   if (!context || typeof context.segments !== 'number') return {};
   return {
     segments: context.segments,
     ...(typeof context.producerId === 'string' ? { producerId: context.producerId } : {}),
     ...(isStringMap(context.metadata) ? { metadata: context.metadata } : {}),
     ...(typeof context.statusCallback === 'string' ? { statusCallback: context.statusCallback } : {}),
+    ...(Number.isFinite(context.acceptedAt) ? { createdAt: new Date(context.acceptedAt!) } : {}),
   };
 }
 

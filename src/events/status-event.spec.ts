@@ -34,6 +34,13 @@ describe('status events', () => {
     expect(callbackContextParam({ segments: 1, metadata: { big: 'x'.repeat(2000) } })).toEqual({});
   });
 
+  it('carries the acceptance time, so a delivery is timed without reading the message', () => {
+    const param = callbackContextParam({ segments: 1, createdAt: at });
+    expect(contextFromParam((param as { ev: string }).ev)).toEqual({ segments: 1, createdAt: at });
+    expect(contextOf({ segments: 1, createdAt: at })).toEqual({ segments: 1, acceptedAt: at.getTime() });
+    expect(contextFromParam(Buffer.from(JSON.stringify({ segments: 1, acceptedAt: 'soon' })).toString('base64url'))).toEqual({ segments: 1 });
+  });
+
   it('publishes an entry that carries its own event as it is, and a change with its message\'s statusCallback', () => {
     const carried = outboundOf({ fence: 'event:evt_in_1', at, event: { id: 'evt_in_1', type: 'message.received', data: { body: 'hi' } } });
     expect(carried).toEqual({ event: { id: 'evt_in_1', type: 'message.received', timestamp: '2026-12-03T12:00:00.000Z', data: { body: 'hi' } } });

@@ -14,6 +14,8 @@ export interface EventContext {
   producerId?: string;
   metadata?: Record<string, string>;
   statusCallback?: string;
+  /** When the message was accepted (ms since the epoch): the metrics time its delivery without a read. */
+  acceptedAt?: number;
 }
 
 /** A fenced status-change entry as the outbox holds it (src/lifecycle/status-log.ts writes it). */
@@ -91,10 +93,13 @@ export function eventTypeOf(status: string): string {
 }
 
 /** The context a writer holds on `basis`; unknown when the basis is not a whole message. */
-export function contextOf(basis: { segments?: number; producerId?: string; metadata?: Record<string, string>; statusCallback?: string }): EventContext {
+export function contextOf(basis: { segments?: number; producerId?: string; metadata?: Record<string, string>; statusCallback?: string; createdAt?: Date }): EventContext {
   if (basis.segments === undefined) return { known: false };
-  const { segments, producerId, metadata, statusCallback } = basis;
-  return { segments, ...(producerId ? { producerId } : {}), ...(metadata ? { metadata } : {}), ...(statusCallback ? { statusCallback } : {}) };
+  const { segments, producerId, metadata, statusCallback, createdAt } = basis;
+  return {
+    segments, ...(producerId ? { producerId } : {}), ...(metadata ? { metadata } : {}), ...(statusCallback ? { statusCallback } : {}),
+    ...(createdAt ? { acceptedAt: new Date(createdAt).getTime() } : {}),
+  };
 }
 
 function asNumber(value: unknown): number | null {

@@ -31,7 +31,7 @@ export interface Report {
   /** The message's project (from the callback URL), carried into the audit entry. */
   projectId?: string;
   /** What the message's events say of it (from the callback URL), so its event needs no read. */
-  context?: Pick<MessageRecord, 'segments'> & Partial<Pick<MessageRecord, 'producerId' | 'metadata' | 'statusCallback'>>;
+  context?: Pick<MessageRecord, 'segments'> & Partial<Pick<MessageRecord, 'producerId' | 'metadata' | 'statusCallback' | 'createdAt'>>;
 }
 
 /**

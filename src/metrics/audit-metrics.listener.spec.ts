@@ -70,6 +70,29 @@ describe('AuditMetricsListener', () => {
     expect(await value('notifyx_accept_to_delivered_seconds', { le: '1' })).toBe(0);
   });
 
+  it('counts reported final statuses from what their entries hold (the acceptance time, the change\'s code), without a read', async () => {
+    const lookups: string[][] = [];
+    const { record, value, finals } = setUp(async (ids) => {
+      lookups.push(ids);
+      return new Map();
+    });
+    const accepted = Date.parse('2025-01-01T00:00:00Z');
+    const changed = (messageId: string, to: string, set: Record<string, unknown> = {}) => ({
+      action: AuditAction.MessageStatusChanged, messageId, details: { to }, fence: `${messageId}:4`, change: { status: to, set }, event: { segments: 1, acceptedAt: accepted },
+    });
+    record(changed(ID(1), 'delivered'), new Date(accepted + 700));
+    record(changed(ID(2), 'undelivered', { errorCode: 30003 }));
+    record(changed(ID(3), 'failed'));
+    await finals.flush();
+
+    expect(lookups).toEqual([]);
+    expect(await value('notifyx_messages_delivered_total')).toBe(1);
+    expect(await value('notifyx_accept_to_delivered_seconds', { le: '1' })).toBe(1);
+    expect(await value('notifyx_accept_to_delivered_seconds', { le: '0.5' })).toBe(0);
+    expect(await value('notifyx_messages_failed_total', { status: 'undelivered', error_code: '30003' })).toBe(1);
+    expect(await value('notifyx_messages_failed_total', { status: 'failed', error_code: 'none' })).toBe(1);
+  });
+
   it('still counts final statuses while the store cannot be read, without timing them', async () => {
     const { record, value, finals } = setUp(async () => {
       throw new Error('store down');

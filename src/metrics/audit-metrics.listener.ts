@@ -1,6 +1,6 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { AuditAction } from '../audit/audit-actions';
-import { AuditEvent, AuditService } from '../audit/audit.service';
+import { AuditEvent, AuditService, FencedEvent } from '../audit/audit.service';
 import { MessageStatus } from '../lifecycle/message-status';
 import { FinalStatusObserver } from './final-status-observer';
 import { AcceptSource, SmsMetrics } from './sms-metrics';
@@ -37,7 +37,7 @@ export class AuditMetricsListener implements OnModuleInit {
       case AuditAction.MessageAccepted:
         return this.metrics.messageAccepted(sourceOf(event.actor));
       case AuditAction.MessageStatusChanged:
-        return this.statusChanged(event.messageId, details.to, at);
+        return this.statusChanged(event, details.to, at);
       case AuditAction.MessageFailed:
         return this.metrics.messageFailed(MessageStatus.Failed, numberOr(details.errorCode));
       case AuditAction.MessageRetryScheduled:
@@ -52,12 +52,22 @@ export class AuditMetricsListener implements OnModuleInit {
     }
   }
 
-  /** Sends failed by Twilio's API are `message.failed`; these are the statuses Twilio reports later. */
-  private statusChanged(messageId: string | undefined, to: unknown, at: Date): void {
+  /**
+   * Sends failed by Twilio's API are `message.failed`; these are the statuses Twilio reports later.
+   * A status change's entry holds what it made of the message (a failure's code) and, when its writer
+   * knew it, the acceptance time: counted from those, without a read. Entries without them (a
+   * callback URL from before the acceptance time was in it) are looked up in batches.
+   */
+  private statusChanged(entry: AuditEvent & Partial<FencedEvent>, to: unknown, at: Date): void {
     if (to === MessageStatus.Sent) return this.metrics.messageSent();
+    const { messageId, change, event } = entry;
     if (!messageId) return;
-    if (to === MessageStatus.Delivered || to === MessageStatus.Failed || to === MessageStatus.Undelivered) {
-      this.finals.report(messageId, to, at);
+    const acceptedAt = numberOr(event?.acceptedAt);
+    if (to === MessageStatus.Delivered) {
+      return acceptedAt === undefined ? this.finals.report(messageId, to, at) : this.metrics.messageDelivered(at.getTime() - acceptedAt);
+    }
+    if (to === MessageStatus.Failed || to === MessageStatus.Undelivered) {
+      return change ? this.metrics.messageFailed(to, numberOr(change.set?.errorCode)) : this.finals.report(messageId, to, at);
     }
   }
 }
