@@ -67,7 +67,7 @@ export class AcceptedStore {
     const owed = accepted.map(({ message }) => ({
       messageId: message.id, dueAt: message.sendAt ?? acceptedAt, createdAt, requestId: message.requestId, priority: message.priority,
       // A command published now finds its message as stored: it can say so (a scheduled one is published later).
-      ...(message.sendAt ? {} : { stored: newMessageHint(message, this.config.twilio.authToken) }),
+      ...(message.sendAt ? {} : { stored: newMessageHint({ ...message, createdAt: acceptedAt }, this.config.twilio.authToken) }),
     }));
     await this.outbox.add(owed);
     let records: MessageRecord[];
