@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
+import { PeriodicTask } from '../common/periodic-task';
 import { AppConfig } from '../config/app-config';
 import { pendingEntryOf, StatusEventPublisher } from './status-event.publisher';
 
@@ -13,8 +14,7 @@ const BATCH = 200;
 @Injectable()
 export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(EventRelay.name);
-  private timer?: NodeJS.Timeout;
-  private running = false;
+  private readonly task = new PeriodicTask(() => this.relay(), 0);
 
   constructor(
     private readonly audit: AuditService,
@@ -23,18 +23,19 @@ export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.relayOnce(), this.config.events.relayIntervalMs);
-    this.timer.unref();
+    this.task.start(this.config.events.relayIntervalMs);
   }
 
   onApplicationShutdown(): void {
-    clearInterval(this.timer);
+    void this.task.stop();
   }
 
   /** Returns how many events it published. */
-  async relayOnce(): Promise<number> {
-    if (this.running) return 0;
-    this.running = true;
+  relayOnce(): Promise<number> {
+    return this.task.runOnce();
+  }
+
+  private async relay(): Promise<number> {
     try {
       const found = await this.audit.pendingEvents(new Date(Date.now() - this.config.events.relayAfterMs), BATCH);
       const pending = found.filter((entry) => !this.publisher.holds(entry.fence!));
@@ -45,8 +46,6 @@ export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown
     } catch (error) {
       this.logger.warn({ err: String(error) }, 'event relay paused; will try again');
       return 0;
-    } finally {
-      this.running = false;
     }
   }
 }

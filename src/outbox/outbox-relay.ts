@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { PeriodicTask } from '../common/periodic-task';
 import { AppConfig } from '../config/app-config';
 import { CommandDispatcher } from './command-dispatcher';
 import { MessagesRepository } from '../messages/messages.repository';
@@ -17,8 +18,7 @@ const RELAY_PARALLEL = 1;
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OutboxRelay.name);
-  private timer?: NodeJS.Timeout;
-  private running = false;
+  private readonly task = new PeriodicTask(() => this.relay(), 0);
 
   constructor(
     private readonly outbox: OutboxRepository,
@@ -28,18 +28,19 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.relayOnce(), this.config.outboxRelayIntervalMs);
-    this.timer.unref();
+    this.task.start(this.config.outboxRelayIntervalMs);
   }
 
   onApplicationShutdown(): void {
-    clearInterval(this.timer);
+    void this.task.stop();
   }
 
   /** Returns how many commands it published. */
-  async relayOnce(): Promise<number> {
-    if (this.running) return 0;
-    this.running = true;
+  relayOnce(): Promise<number> {
+    return this.task.runOnce();
+  }
+
+  private async relay(): Promise<number> {
     try {
       const owed = await this.outbox.due(new Date(Date.now() - 2 * this.config.outboxRelayIntervalMs), BATCH);
       if (owed.length === 0) return 0;
@@ -52,8 +53,6 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     } catch (error) {
       this.logger.warn({ err: String(error) }, 'outbox relay paused; will try again');
       return 0;
-    } finally {
-      this.running = false;
     }
   }
 

@@ -1,4 +1,5 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { PeriodicTask } from '../common/periodic-task';
 import { AppConfig } from '../config/app-config';
 import { Actor, MessageLifecycle } from '../lifecycle/message-lifecycle.service';
 import { canTransition, MessageStatus, statusFromTwilio } from '../lifecycle/message-status';
@@ -37,8 +38,7 @@ function failureOf(report: ProviderStatus, status: MessageStatus): ProviderFailu
 @Injectable()
 export class StatusReconciler implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(StatusReconciler.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<ReconcileSummary>;
+  private readonly task = new PeriodicTask(() => this.pass(), { checked: 0, changed: 0 });
   private stopping = false;
   /** Where the last full batch ended; the next run continues after it (see findBatch). */
   private resumeAfter?: string;
@@ -51,24 +51,18 @@ export class StatusReconciler implements OnApplicationBootstrap, BeforeApplicati
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.reconcileOnce(), this.config.reconcile.intervalMs);
-    this.timer.unref();
+    this.task.start(this.config.reconcile.intervalMs);
   }
 
   /** Before the connections close: no new run, and the current one stops after its message in hand. */
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
-    clearInterval(this.timer);
-    await this.running;
+    await this.task.stop();
   }
 
   /** One bounded pass; a call while a pass is running returns at once rather than overlapping it. */
   reconcileOnce(): Promise<ReconcileSummary> {
-    if (this.running) return Promise.resolve({ checked: 0, changed: 0 });
-    this.running = this.pass().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+    return this.task.runOnce();
   }
 
   private async pass(): Promise<ReconcileSummary> {
