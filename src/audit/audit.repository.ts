@@ -101,7 +101,11 @@ export class AuditRepository {
    */
   async settleEvents(events: SettledEvent[]): Promise<void> {
     const byBucket = new Map<string | undefined, string[]>();
-    for (const { fence, eventBucket } of events) byBucket.set(eventBucket, [...(byBucket.get(eventBucket) ?? []), fence]);
+    for (const { fence, eventBucket } of events) {
+      const fences = byBucket.get(eventBucket) ?? [];
+      fences.push(fence);
+      byBucket.set(eventBucket, fences);
+    }
     await Promise.all([...byBucket].map(([eventBucket, fences]) => this.model.collection.updateMany(
       { ...(eventBucket ? { eventBucket } : { eventPending: true }), fence: { $in: fences } },
       { $unset: { eventPending: '', eventBucket: '' } },

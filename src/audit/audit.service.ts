@@ -54,9 +54,8 @@ export class AuditService {
    * and nothing recorded, when another writer took that fence first.
    */
   async recordFenced(event: FencedEvent, at = new Date()): Promise<boolean> {
-    // Written pending: the entry is the outbox of its event until the broker confirms it.
-    const pending = { ...event, eventBucket: eventBucketOf(at) };
-    if (!(await this.repository.appendFenced({ ...pending, at, eventPending: true }))) return false;
+    const pending = await this.appendPending(event, at);
+    if (!pending) return false;
     this.logger.log({ audit: event.action, actor: event.actor, messageId: event.messageId, requestId: event.requestId });
     for (const listener of this.listeners) this.notify(listener, event, at);
     for (const listener of this.changeListeners) this.notify(() => listener(pending, at), event, at);
@@ -66,11 +65,20 @@ export class AuditService {
   /** Fenced by the event's id: recorded again (a retried request), it is stored and published once. */
   private async recordPublished(event: AuditEvent, publish: PublishedEvent): Promise<void> {
     const at = new Date();
-    const entry = { ...event, fence: `event:${publish.id}`, event: { ...publish }, eventBucket: eventBucketOf(at) };
-    if (!(await this.repository.appendFenced({ ...entry, at, eventPending: true }))) return;
+    const pending = await this.appendPending({ ...event, fence: `event:${publish.id}`, event: { ...publish } }, at);
+    if (!pending) return;
     this.logger.log({ audit: event.action, actor: event.actor, requestId: event.requestId });
     for (const listener of this.listeners) this.notify(listener, event, at);
-    for (const listener of this.changeListeners) this.notify(() => listener(entry, at), event, at);
+    for (const listener of this.changeListeners) this.notify(() => listener(pending, at), event, at);
+  }
+
+  /**
+   * Written pending, in this process's settle bucket: the entry is the outbox of its event until the
+   * broker confirms it. Returns the entry as the change listeners get it; null when its fence was taken.
+   */
+  private async appendPending(entry: FencedEvent, at: Date): Promise<FencedEvent | null> {
+    const pending = { ...entry, eventBucket: eventBucketOf(at) };
+    return (await this.repository.appendFenced({ ...pending, at, eventPending: true })) ? pending : null;
   }
 
   onChange(listener: ChangeListener): void {
